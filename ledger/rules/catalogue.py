@@ -1,0 +1,77 @@
+"""Every rule the ledger checks, by clause of the tender document or ledger property.
+
+Clause numbers (§N) are those of the seed tender document XFZFCG-2020-33; S, C, R and T
+are the ledger's own properties. A refusal names one of these.
+"""
+
+from __future__ import annotations
+
+from ledger.errors import Rule
+
+# Signatures, identity and replay (S1-S3)
+UNSIGNED = Rule("S1", "every action is signed by its actor with a registered key")
+KEY_NOT_VALID = Rule("S1", "the signing key must be registered for the actor and role, and valid")
+ROLE_NOT_HELD = Rule("S1", "the actor must hold the role the action needs")
+REGISTRATION_AUTHORITY_ONLY = Rule("S2", "parties and keys are registered by the authority only")
+KEY_REVOKED = Rule("S2", "a key revoked at T signs nothing after T")
+NO_BACKDATED_KEY = Rule("S2", "a key's validity cannot start before it was registered")
+COMMAND_ID_REUSED = Rule("S3", "a command id is accepted once, for one content")
+
+# Publication, questions, amendments (§6, §7, invitation)
+LOT_PRICES = Rule("§11.6", "each lot has a budget and a ceiling price not above it")
+PUBLISH_ONCE = Rule("invitation", "a project code is published once")
+TIMETABLE_ORDER = Rule("invitation", "downloads, questions and the deadline come in order")
+QUESTION_DEADLINE = Rule("§6.1", "questions are asked before the question deadline")
+ASKER_NOT_NAMED = Rule("§6.1", "an answer never names who asked")
+AMENDMENT_POSTPONES = Rule("§7.1", "an amendment less than 15 days before the deadline postpones it")
+DOCUMENTS_WINDOW = Rule("invitation §3", "the documents are obtained within the download window")
+DOCUMENTS_REQUIRED = Rule("invitation §3", "a bidder must have obtained the documents to bid")
+
+# Submission (§19-§22)
+SEALED_AND_SIGNED = Rule("§19.1", "a bid is encrypted and signed before upload")
+LATE_BID = Rule("§21.1", "bids received after the submission deadline are rejected")
+ONE_BID_PER_LOT = Rule("§17.4", "one bid per bidder per lot")
+CHANGE_BEFORE_DEADLINE = Rule("§22.1", "a bid is withdrawn or modified before the deadline only")
+BID_BOUND = Rule("C2", "a sealed bid is bound to its tender, lot and bidder")
+
+# Opening and decryption (§23, C3-C4)
+CHECK_IN_BEFORE_DEADLINE = Rule("§23.1(3)", "bidders check in before the deadline")
+OPENING_AT_DEADLINE = Rule("§23.2", "the opening starts at the submission deadline")
+DECRYPTION_WINDOW = Rule("§23.2(3)", "each bidder decrypts its own bid within the decryption time")
+NOT_DECRYPTED_RETURNED = Rule("§23.2(4)", "bids not decrypted in time are returned")
+REVEAL_ALL_AT_ONCE = Rule("C4", "contents are revealed all at once after the decryption time")
+SHARE_MATCHES_COMMITMENT = Rule("C5", "a key share must match the bidder's signed commitment")
+PRICE_CEILING = Rule("§11.6", "a price above the lot's ceiling is invalid")
+EMERGENCY_SUSPENSION = Rule("§23.3", "a suspended procedure resumes only with the regulator")
+
+# Qualification, conformity, committee (§24-§27, §43)
+FEWER_THAN_THREE = Rule("§24.1", "with fewer than three qualified bidders there is no evaluation")
+QUALIFICATION_FIRST = Rule("§24", "qualification is checked after the opening, by the purchaser")
+COMMITTEE_MAKEUP = Rule("front table 13", "the committee is 1 purchaser representative + 4 experts")
+SAME_LEGAL_REPRESENTATIVE = Rule("§43", "bidders under one legal representative or control "
+                                 "relationship may not bid in the same lot")
+COLLUSION = Rule("§26.2", "bids showing collusion are invalid")
+ARITHMETIC_CORRECTION = Rule("§26.4", "arithmetic slips are corrected; refusing invalidates the bid")
+CLARIFICATION_KEEPS_SUBSTANCE = Rule("§27.1", "a clarification never changes price or substance")
+ABNORMALLY_LOW_PRICE = Rule("§27.2", "an abnormally low price needs a written justification")
+
+# Scoring and ranking (ch.5, §18)
+SCORE_RANGE = Rule("ch.5", "each part is scored within its points")
+EVALUATOR_SCORES_ONCE = Rule("ch.5", "each evaluator scores each valid bid once, and signs")
+SME_DEDUCTION = Rule("ch.5 (4)", "small and micro enterprises 10%, SME consortia 3%, never both")
+SAME_BRAND = Rule("§18", "bidders offering the same brand count as one")
+REPORT_SIGNED = Rule("§29.1", "the evaluation report is signed by every committee member")
+
+# Award, challenge, complaint (§29-§37)
+AWARD_IN_ORDER = Rule("§29.2", "the purchaser awards in candidate order")
+AWARD_WITHIN_FIVE_DAYS = Rule("§29.2", "the award is decided within 5 working days of the report")
+AWARD_NOTICE = Rule("§29.5", "the award notice is published; publicity lasts 1 working day")
+CHALLENGE_CONTENTS = Rule("§34", "a challenge states who, the facts, the request, evidence, date")
+CHALLENGE_WINDOW = Rule("§35", "a challenge comes within 7 working days after the publicity ends")
+ANSWER_WINDOW = Rule("§35", "the agency answers a challenge within 7 working days")
+COMPLAINT_WINDOW = Rule("§36", "a complaint comes within 15 working days of the answer")
+REGULATOR_DECIDES = Rule("§36", "only the regulator decides a complaint")
+SUSPENDED = Rule("§36", "a suspended procedure takes no action but the regulator's")
+TWO_BIDDERS = Rule("§30", "with two bidders: negotiation with the regulator's approval, else fail")
+PHASE_ORDER = Rule("lifecycle", "each step comes in its phase of the procedure")
+LOT_CLOSED = Rule("lifecycle", "a failed or awarded lot takes no further bids or scores")

@@ -1,0 +1,93 @@
+"""The state of a tender as its events leave it: lots, bids, committee, award, challenges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class Bid:
+    """One bidder's bid for one lot, from sealing to its final standing."""
+
+    bidder: str
+    lot: str
+    sealed: dict[str, Any]
+    digest: str
+    submitted_at: datetime
+    event_hash: str
+    status: str = "sealed"  # sealed, withdrawn, authorised, returned, revealed
+    document: dict[str, Any] | None = None
+    price: Decimal | None = None
+    invalid: list[str] = field(default_factory=list)
+    qualified: bool | None = None
+    conforming: bool | None = None
+    correction: dict[str, Any] | None = None
+    correction_status: str | None = None  # pending, accepted, refused
+    justification: str | None = None  # requested, given, accepted, rejected
+    evaluation_price: Decimal | None = None
+    scores: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "revealed" and not self.invalid
+
+
+@dataclass
+class Challenge:
+    """A challenge (质疑) to the agency and, if it comes to that, a complaint (投诉)."""
+
+    challenge_id: str
+    lot: str
+    challenger: str
+    filed_at: datetime
+    answered_at: datetime | None = None
+    answer: str | None = None
+    complaint_at: datetime | None = None
+    decision: str | None = None
+
+
+@dataclass
+class Lot:
+    """A lot (包) of the tender with its own bids, evaluation and award."""
+
+    lot: str
+    name: str
+    budget: Decimal
+    ceiling: Decimal
+    status: str = "open"
+    bids: dict[str, Bid] = field(default_factory=dict)
+    checked_in: set[str] = field(default_factory=set)
+    ranking: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    report_at: datetime | None = None
+    report_signers: set[str] = field(default_factory=set)
+    award: dict[str, Any] | None = None
+    declined: list[str] = field(default_factory=list)
+    notice_at: datetime | None = None
+    publicity_ends: datetime | None = None
+    failure: str | None = None
+
+    def live_bids(self) -> list[Bid]:
+        """Bids that were not withdrawn."""
+        return [bid for bid in self.bids.values() if bid.status != "withdrawn"]
+
+    def valid_bids(self) -> list[Bid]:
+        return [bid for bid in self.bids.values() if bid.valid]
+
+
+@dataclass
+class Timetable:
+    """The dates of the notice, in Beijing time; the deadline may be postponed (§7.1)."""
+
+    documents_from: datetime
+    documents_until: datetime
+    questions_until: datetime
+    deadline: datetime
+    decryption_minutes: int
+
+    @property
+    def decryption_closes(self) -> datetime:
+        return self.deadline + timedelta(minutes=self.decryption_minutes)
