@@ -18,8 +18,8 @@ from ledger.envelope import SignedCommand
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import SignedAggregate
 from ledger.identity.registry import REGISTRY_STREAM, Registry
-from ledger.rules import catalogue as rules
 from ledger.receipts import Receipt, issue_receipt
+from ledger.rules import catalogue as rules
 from ledger.store import LedgerStore
 from ledger.tender.actions import TENDER_ACTIONS
 from ledger.tender.aggregate import Tender
@@ -49,8 +49,14 @@ class Outcome:
 class LedgerService:
     """Commands in, signed and chained events out."""
 
-    def __init__(self, store: LedgerStore, clock: Clock | None = None, *,
-                 platform: Signer | None = None, platform_id: str = "platform") -> None:
+    def __init__(
+        self,
+        store: LedgerStore,
+        clock: Clock | None = None,
+        *,
+        platform: Signer | None = None,
+        platform_id: str = "platform",
+    ) -> None:
         self.store = store
         self.clock = clock or SystemClock()
         self._platform = platform
@@ -69,11 +75,12 @@ class LedgerService:
             return self._save_new(Registry.establish(command, now), command)
         registry = self.registry()
         if command.command in REGISTRY_ACTIONS:
-            return self._apply(registry, command, lambda: REGISTRY_ACTIONS[command.command](
-                registry, command, now))
+            return self._apply(
+                registry, command, lambda: REGISTRY_ACTIONS[command.command](registry, command, now)
+            )
         if command.command == "PublishTender":
             if self.store.exists(_stream(command)):
-                return self._apply(self.tender(_stream(command)), command, lambda: _published())
+                return self._apply(self.tender(_stream(command)), command, _published)
             return self._save_new(publish(command, now, registry), command)
         action = TENDER_ACTIONS.get(command.command)
         if action is None:
@@ -81,8 +88,9 @@ class LedgerService:
         tender = self.tender(_stream(command))
         return self._apply(tender, command, lambda: action.apply(tender, command, now, registry))
 
-    def _apply(self, aggregate: SignedAggregate, command: SignedCommand,
-               apply: Callable[[], object]) -> Outcome:
+    def _apply(
+        self, aggregate: SignedAggregate, command: SignedCommand, apply: Callable[[], object]
+    ) -> Outcome:
         first = aggregate.replayed(command)
         if first is not None:
             version, event_hash = first
@@ -95,20 +103,35 @@ class LedgerService:
     def _save_new(self, aggregate: SignedAggregate, command: SignedCommand) -> Outcome:
         saved = self.store.save(aggregate)[-1]
         receipt = self._receipt(command, saved.version, saved.event_hash, saved.log_index)
-        return Outcome(command.command, saved.stream, saved.version, saved.event_hash,
-                       saved.log_index, False, receipt)
+        return Outcome(
+            command.command,
+            saved.stream,
+            saved.version,
+            saved.event_hash,
+            saved.log_index,
+            False,
+            receipt,
+        )
 
-    def _receipt(self, command: SignedCommand, version: int, event_hash: str,
-                 index: int) -> Receipt | None:
+    def _receipt(
+        self, command: SignedCommand, version: int, event_hash: str, index: int
+    ) -> Receipt | None:
         if command.command != "SubmitBid":
             return None
         if self._platform is None:
             raise InvalidInput("no platform key configured: bids need a signed receipt (T3)")
         event = self.store.event_at(UUID(command.stream), version)
         return issue_receipt(
-            self._platform, platform_id=self._platform_id, tender=command.stream,
-            lot=str(command.args["lot"]), bidder=command.actor, command_id=command.command_id,
-            event_hash=event_hash, stream_version=version, log_index=index, time=event.timestamp,
+            self._platform,
+            platform_id=self._platform_id,
+            tender=command.stream,
+            lot=str(command.args["lot"]),
+            bidder=command.actor,
+            command_id=command.command_id,
+            event_hash=event_hash,
+            stream_version=version,
+            log_index=index,
+            time=event.timestamp,
         )
 
 

@@ -44,20 +44,39 @@ class Receipt:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Receipt:
-        fields = {key: data.get(key) for key in cls.__dataclass_fields__}
-        if any(value is None for value in fields.values()):
-            missing = sorted(key for key, value in fields.items() if value is None)
+        fields: dict[str, Any] = {key: data.get(key) for key in cls.__dataclass_fields__}
+        missing = sorted(key for key, value in fields.items() if value is None)
+        if missing:
             raise InvalidInput(f"receipt: missing {missing}")
         return cls(**fields)
 
 
 def issue_receipt(
-    platform: Signer, *, platform_id: str, tender: str, lot: str, bidder: str,
-    command_id: str, event_hash: str, stream_version: int, log_index: int, time: datetime,
+    platform: Signer,
+    *,
+    platform_id: str,
+    tender: str,
+    lot: str,
+    bidder: str,
+    command_id: str,
+    event_hash: str,
+    stream_version: int,
+    log_index: int,
+    time: datetime,
 ) -> Receipt:
     """Sign a receipt for an accepted bid with the platform's key."""
-    unsigned = Receipt(tender, lot, bidder, command_id, event_hash, stream_version, log_index,
-                       format_time(time), platform_id, platform.key_id)
+    unsigned = Receipt(
+        tender,
+        lot,
+        bidder,
+        command_id,
+        event_hash,
+        stream_version,
+        log_index,
+        format_time(time),
+        platform_id,
+        platform.key_id,
+    )
     signature = encode_signature(platform.sign(unsigned.signed_bytes()))
     return Receipt(**{**asdict(unsigned), "signature": signature})
 
@@ -65,5 +84,9 @@ def issue_receipt(
 def verify_receipt(receipt: Receipt, platform_key: bytes) -> None:
     """Raise :class:`VerificationFailure` unless the platform signed this receipt."""
     where = f"receipt for {receipt.bidder} lot {receipt.lot}"
-    verify_signature(platform_key, receipt.signed_bytes(),
-                     decode_signature(receipt.signature, where=where), where=where)
+    verify_signature(
+        platform_key,
+        receipt.signed_bytes(),
+        decode_signature(receipt.signature, where=where),
+        where=where,
+    )

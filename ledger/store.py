@@ -38,14 +38,14 @@ class LedgerStore:
         if "://" not in url:
             raise InvalidInput(f"database must be a SQLAlchemy URL, got {url!r}")
         self.url = url
-        self._app = Application(
+        self._app: Application[UUID] = Application(
             env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
         )
 
     def load(self, aggregate_class: type[A], stream: UUID) -> A:
         """The aggregate as of its last event; :class:`NotFound` if the stream is empty."""
         try:
-            aggregate = self._app.repository.get(stream)
+            aggregate: object = self._app.repository.get(stream)
         except AggregateNotFoundError:
             raise NotFound(f"no {aggregate_class.__name__.lower()} with id {stream}") from None
         if not isinstance(aggregate, aggregate_class):
@@ -67,8 +67,12 @@ class LedgerStore:
         for recording in recordings:
             event: Any = recording.domain_event
             saved.append(
-                SavedEvent(event.originator_id, event.originator_version, event.event_hash,
-                           recording.notification.id)
+                SavedEvent(
+                    event.originator_id,
+                    event.originator_version,
+                    event.event_hash,
+                    recording.notification.id,
+                )
             )
         return saved
 
@@ -108,4 +112,9 @@ class LedgerStore:
         return int(found)
 
     def close(self) -> None:
+        """Close every connection (on SQLite this folds the write-ahead log into the file)."""
+        recorder: Any = self._app.recorder
         self._app.close()
+        engine = getattr(recorder.datastore, "engine", None)
+        if engine is not None:
+            engine.dispose()

@@ -46,13 +46,15 @@ def issue_certificate(
 
 
 def check_certificate(pem: str, *, authority_key: bytes, subject_key: bytes, at: datetime) -> None:
-    """Raise unless ``pem`` is signed by ``authority_key``, names ``subject_key``, valid at ``at``."""
+    """Raise unless ``pem`` is the authority's, names ``subject_key`` and is valid at ``at``."""
     certificate = _load(pem)
     issuer = ed25519.Ed25519PublicKey.from_public_bytes(authority_key)
     try:
         issuer.verify(certificate.signature, certificate.tbs_certificate_bytes)
     except InvalidSignature as exc:
-        raise VerificationFailure("certificate", "not signed by the registration authority") from exc
+        raise VerificationFailure(
+            "certificate", "not signed by the registration authority"
+        ) from exc
     found = certificate.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )

@@ -4,18 +4,18 @@ The bidder encrypts the bid document with a fresh data key (XChaCha20-Poly1305, 
 data = tender, lot and bidder), splits the key ``threshold``-of-n among the opening
 officials and seals each share to one official's X25519 key. A commitment to each share's
 plaintext lets anyone check, at the opening, that a share handed in is the one the bidder
-sealed. The format is described in ``docs/sealed-bid-format.md``.
+sealed; a commitment to the data key itself makes the rebuilt key, and so the revealed
+document, the same whichever officials hand in their shares (XChaCha20-Poly1305 alone does
+not commit to its key). The wire format is in ``sealed_json.py`` and
+``docs/sealed-bid-format.md``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,15 +25,14 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from ledger.canonical import canonical_bytes
 from ledger.crypto import aead, shamir
+from ledger.crypto.sealed_json import KeyShare, SealedBid, WrappedShare
 from ledger.errors import InvalidInput, RuleViolation, VerificationFailure
 from ledger.rules.catalogue import BID_BOUND, SHARE_MATCHES_COMMITMENT
 
 BID_AAD_VERSION = "bidledger/bid/v1"
 SHARE_VERSION = "bidledger/share/v1"
-SEALED_BID_VERSION = "bidledger/sealed-bid/v1"
-KEY_SHARE_VERSION = "bidledger/key-share/v1"
 COMMITMENT_DOMAIN = b"bidledger/share-commitment/v1\n"
-SEALED_BOX_OVERHEAD = 48  # ephemeral X25519 public key (32) + Poly1305 tag (16)
+KEY_COMMITMENT_DOMAIN = b"bidledger/data-key-commitment/v1\n"
 
 __all__ = [
     "KeyShare",
@@ -42,6 +41,7 @@ __all__ = [
     "WrappedShare",
     "bid_aad",
     "check_binding",
+    "data_key_commitment",
     "open_share",
     "reveal",
     "seal_bid",
@@ -49,12 +49,7 @@ __all__ = [
     "share_plaintext",
 ]
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 _CONTEXT = ("tender", "lot", "bidder", "official", "index")
-_SEALED_KEYS = frozenset({"v", "tender", "lot", "bidder", "nonce", "ciphertext", "threshold"})
-_SEALED_KEYS |= {"ciphertext_sha256", "shares"}
-_WRAPPED_KEYS = frozenset({"official", "index", "wrapped", "commitment"})
-_KEY_SHARE_KEYS = frozenset({"v", "official", "index", "share"})
 
 
 @dataclass(frozen=True)
@@ -63,115 +58,6 @@ class OpeningOfficial:
 
     party: str
     encryption_key: bytes
-
-
-@dataclass(frozen=True)
-class WrappedShare:
-    """One official's key share, sealed to its key, and the commitment to its plaintext."""
-
-    official: str
-    index: int
-    wrapped: bytes
-    commitment: str
-
-
-@dataclass(frozen=True)
-class SealedBid:
-    """A bid document encrypted under a data key that only ``threshold`` officials can rebuild."""
-
-    tender: str
-    lot: str
-    bidder: str
-    nonce: bytes
-    ciphertext: bytes
-    threshold: int
-    shares: tuple[WrappedShare, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-safe form: base64 for binary fields, lower-case hex for digests."""
-        return {
-            "v": SEALED_BID_VERSION,
-            "tender": self.tender,
-            "lot": self.lot,
-            "bidder": self.bidder,
-            "nonce": _b64(self.nonce),
-            "ciphertext": _b64(self.ciphertext),
-            "ciphertext_sha256": hashlib.sha256(self.ciphertext).hexdigest(),
-            "threshold": self.threshold,
-            "shares": [
-                {
-                    "official": s.official,
-                    "index": s.index,
-                    "wrapped": _b64(s.wrapped),
-                    "commitment": s.commitment,
-                }
-                for s in self.shares
-            ],
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SealedBid:
-        """Parse :meth:`to_json` output, checking every field; errors name the field."""
-        _exact_keys(data, "sealed bid", _SEALED_KEYS)
-        _expect(data, "v", SEALED_BID_VERSION)
-        ciphertext = _b64_field(data, "ciphertext")
-        if len(ciphertext) < aead.TAG_SIZE:
-            raise InvalidInput(f"ciphertext: {len(ciphertext)} bytes, shorter than the tag")
-        found = _str_field(data, "ciphertext_sha256", hex64=True)
-        if found != hashlib.sha256(ciphertext).hexdigest():
-            raise InvalidInput(f"ciphertext_sha256: {found} is not the digest of ciphertext")
-        shares = data["shares"]
-        if not isinstance(shares, list) or len(shares) < 2:
-            raise InvalidInput("shares: must be a list of at least 2 wrapped shares")
-        threshold = _int_field(data, "threshold", 2, len(shares))
-        sealed = cls(
-            tender=_str_field(data, "tender"),
-            lot=_str_field(data, "lot"),
-            bidder=_str_field(data, "bidder"),
-            nonce=_b64_field(data, "nonce", aead.NONCE_SIZE),
-            ciphertext=ciphertext,
-            threshold=threshold,
-            shares=tuple(_wrapped_from_json(item, n) for n, item in enumerate(shares, 1)),
-        )
-        officials = [s.official for s in sealed.shares]
-        if len(set(officials)) != len(officials):
-            raise InvalidInput("shares: an official is named more than once")
-        return sealed
-
-    def digest(self) -> str:
-        """Hex SHA-256 of the canonical bytes of :meth:`to_json`: what the bidder signs."""
-        return hashlib.sha256(canonical_bytes(self.to_json())).hexdigest()
-
-
-@dataclass(frozen=True)
-class KeyShare:
-    """A share unwrapped by its official, to be handed in after the decryption time."""
-
-    official: str
-    index: int
-    share: shamir.Share
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "v": KEY_SHARE_VERSION,
-            "official": self.official,
-            "index": self.index,
-            "share": self.share.to_hex(),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> KeyShare:
-        """Parse :meth:`to_json` output; errors name the field."""
-        _exact_keys(data, "key share", _KEY_SHARE_KEYS)
-        _expect(data, "v", KEY_SHARE_VERSION)
-        index = _int_field(data, "index", 1, shamir.MAX_SHARES)
-        try:
-            share = shamir.Share.from_hex(data["share"])
-        except InvalidInput as exc:
-            raise InvalidInput(f"share: {exc}") from exc
-        if share.index != index:
-            raise InvalidInput(f"share: encodes index {share.index}, expected {index}")
-        return cls(official=_str_field(data, "official"), index=index, share=share)
 
 
 def bid_aad(*, tender: str, lot: str, bidder: str) -> bytes:
@@ -199,6 +85,16 @@ def share_plaintext(
 def share_commitment(plaintext: bytes) -> str:
     """Hex SHA-256 of the commitment domain followed by a share's canonical plaintext."""
     return hashlib.sha256(COMMITMENT_DOMAIN + plaintext).hexdigest()
+
+
+def data_key_commitment(data_key: bytes) -> str:
+    """Hex SHA-256 of the key-commitment domain followed by the 32-byte data key.
+
+    The data key is 32 fresh random bytes, so publishing this digest reveals nothing usable.
+    """
+    if len(data_key) != aead.KEY_SIZE:
+        raise InvalidInput(f"data key: must be {aead.KEY_SIZE} bytes, found {len(data_key)}")
+    return hashlib.sha256(KEY_COMMITMENT_DOMAIN + data_key).hexdigest()
 
 
 def seal_bid(
@@ -247,7 +143,8 @@ def seal_bid(
                 official.party, piece.index, box.encrypt(plaintext), share_commitment(plaintext)
             )
         )
-    return SealedBid(tender, lot, bidder, nonce, ciphertext, threshold, tuple(wrapped))
+    commitment = data_key_commitment(data_key)
+    return SealedBid(tender, lot, bidder, nonce, ciphertext, threshold, tuple(wrapped), commitment)
 
 
 def open_share(sealed: SealedBid, *, official: str, private_key: PrivateKey) -> KeyShare:
@@ -274,11 +171,13 @@ def open_share(sealed: SealedBid, *, official: str, private_key: PrivateKey) -> 
 
 
 def reveal(sealed: SealedBid, shares: Sequence[KeyShare]) -> bytes:
-    """Check each share against the bidder's commitment, rebuild the key and decrypt.
+    """Check each share and the rebuilt key against the bidder's commitments, then decrypt.
 
-    Raises :class:`RuleViolation` (C5) naming the official whose share does not match,
-    :class:`InvalidInput` for a repeated official or fewer than ``threshold`` shares, and
-    :class:`VerificationFailure` if the ciphertext does not decrypt under the bound context.
+    Raises :class:`RuleViolation` (C5) naming the official whose share does not match;
+    :class:`InvalidInput` for a repeated official or fewer than ``threshold`` shares; and
+    :class:`VerificationFailure` if the shares rebuild a key other than the committed one
+    (the bidder's fault: its shares are consistent with their commitments but not with each
+    other) or the ciphertext does not decrypt under the bound context.
     """
     seen: set[str] = set()
     for key_share in shares:
@@ -290,7 +189,7 @@ def reveal(sealed: SealedBid, shares: Sequence[KeyShare]) -> bytes:
         raise InvalidInput(
             f"{len(shares)} shares given; {sealed.threshold} are needed to open the bid"
         )
-    data_key = shamir.combine([k.share for k in shares])
+    data_key = _rebuild_key(sealed, shares)
     aad = bid_aad(tender=sealed.tender, lot=sealed.lot, bidder=sealed.bidder)
     try:
         return aead.decrypt(data_key, sealed.nonce, sealed.ciphertext, aad)
@@ -335,6 +234,24 @@ def _check_commitment(sealed: SealedBid, key_share: KeyShare) -> None:
             f"the share from {key_share.official!r} does not match the bidder's commitment: "
             f"expected {entry.commitment}, found {found}",
         )
+
+
+def _rebuild_key(sealed: SealedBid, shares: Sequence[KeyShare]) -> bytes:
+    """Interpolate the data key and check it against the bidder's key commitment (C5)."""
+    try:
+        data_key = shamir.combine([k.share for k in shares])
+        found = data_key_commitment(data_key)
+    except VerificationFailure:  # the shares do not even interpolate to a 32-byte key
+        data_key, found = b"", "no 32-byte key"
+    if not hmac.compare_digest(found, sealed.key_commitment):
+        officials = ", ".join(repr(k.official) for k in shares)
+        raise VerificationFailure(
+            f"sealed bid {sealed.tender}/{sealed.lot}/{sealed.bidder}",
+            f"C5 the data key rebuilt from the shares of {officials} does not match the "
+            f"bidder's key_commitment: expected {sealed.key_commitment}, found {found}; "
+            "the bidder sealed shares and a key commitment that do not agree",
+        )
+    return data_key
 
 
 def _entry_for(sealed: SealedBid, official: str) -> WrappedShare:
@@ -391,66 +308,3 @@ def _check_context(
     encoded = int(content["share"][:4], 16)
     if encoded != entry.index:
         raise VerificationFailure(position, f"share encodes index {encoded}, not {entry.index}")
-
-
-def _wrapped_from_json(item: Any, number: int) -> WrappedShare:
-    where = f"shares[{number - 1}]"
-    _exact_keys(item, where, _WRAPPED_KEYS)
-    index = _int_field(item, "index", number, number, where)
-    wrapped = _b64_field(item, "wrapped", where=where)
-    if len(wrapped) <= SEALED_BOX_OVERHEAD:
-        raise InvalidInput(f"{where}.wrapped: {len(wrapped)} bytes is too short for a sealed box")
-    return WrappedShare(
-        official=_str_field(item, "official", where=where),
-        index=index,
-        wrapped=wrapped,
-        commitment=_str_field(item, "commitment", hex64=True, where=where),
-    )
-
-
-def _exact_keys(data: Any, where: str, keys: frozenset[str]) -> None:
-    if not isinstance(data, Mapping):
-        raise InvalidInput(f"{where}: must be an object")
-    if missing := sorted(keys - set(data)):
-        raise InvalidInput(f"{where}: missing field {missing[0]}")
-    if extra := sorted(set(data) - keys, key=str):
-        raise InvalidInput(f"{where}: unknown field {extra[0]}")
-
-
-def _expect(data: Mapping[str, Any], name: str, value: str) -> None:
-    if data[name] != value:
-        raise InvalidInput(f"{name}: expected {value!r}, found {data[name]!r}")
-
-
-def _str_field(data: Mapping[str, Any], name: str, hex64: bool = False, where: str = "") -> str:
-    value, label = data[name], f"{where}.{name}" if where else name
-    if not isinstance(value, str) or not value:
-        raise InvalidInput(f"{label}: must be a non-empty string")
-    if hex64 and not _HEX64.fullmatch(value):
-        raise InvalidInput(f"{label}: must be 64 lower-case hex characters, found {value!r}")
-    return value
-
-
-def _int_field(data: Mapping[str, Any], name: str, low: int, high: int, where: str = "") -> int:
-    value, label = data[name], f"{where}.{name}" if where else name
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        allowed = str(low) if low == high else f"an integer in {low}..{high}"
-        raise InvalidInput(f"{label}: must be {allowed}, found {value!r}")
-    return value
-
-
-def _b64_field(data: Mapping[str, Any], name: str, size: int = 0, where: str = "") -> bytes:
-    value, label = data[name], f"{where}.{name}" if where else name
-    try:
-        raw = base64.b64decode(value, validate=True) if isinstance(value, str) else None
-    except binascii.Error:
-        raw = None
-    if raw is None or _b64(raw) != value:
-        raise InvalidInput(f"{label}: must be standard padded base64")
-    if size and len(raw) != size:
-        raise InvalidInput(f"{label}: must decode to {size} bytes, found {len(raw)}")
-    return raw
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")

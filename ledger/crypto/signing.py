@@ -63,7 +63,9 @@ def verify_signature(public_key: bytes, message: bytes, signature: bytes, *, whe
     try:
         nacl.signing.VerifyKey(public_key).verify(message, signature)
     except (nacl.exceptions.BadSignatureError, ValueError, TypeError) as exc:
-        raise VerificationFailure(where, "signature does not verify under the registered key") from exc
+        raise VerificationFailure(
+            where, "signature does not verify under the registered key"
+        ) from exc
 
 
 def encode_signature(signature: bytes) -> str:

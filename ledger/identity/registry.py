@@ -53,9 +53,17 @@ class AuthorityEstablished(LedgerCreated):
     def update(self, aggregate: Registry) -> None:
         public_key = bytes.fromhex(self.args["public_key"])
         aggregate.authority = self.actor
-        aggregate.parties[self.actor] = Party(self.actor, self.args["name"], frozenset({"authority"}))
+        aggregate.parties[self.actor] = Party(
+            self.actor, self.args["name"], frozenset({"authority"})
+        )
         aggregate.keys[self.key_id] = KeyRecord(
-            self.key_id, self.actor, public_key, "sign", frozenset({"authority"}), self.timestamp, None
+            self.key_id,
+            self.actor,
+            public_key,
+            "sign",
+            frozenset({"authority"}),
+            self.timestamp,
+            None,
         )
 
 
@@ -102,7 +110,9 @@ class Registry(SignedAggregate):
         """Genesis: the authority registers itself with a self-signed command."""
         public_key = _hex_bytes(command.args, "public_key")
         if key_id_of(public_key) != command.key_id or command.role != "authority":
-            raise RuleViolation(rules.KEY_NOT_VALID, "genesis must be signed by the key it registers")
+            raise RuleViolation(
+                rules.KEY_NOT_VALID, "genesis must be signed by the key it registers"
+            )
         _require_text(command.args, "name")
         _check_signature(command, public_key)
         if command.stream != str(REGISTRY_STREAM):
@@ -139,15 +149,22 @@ class Registry(SignedAggregate):
                 rules.NO_BACKDATED_KEY,
                 f"valid_from {format_time(valid_from)} is before registration {format_time(now)}",
             )
-        key_id = "x25519:" + key_id_of(public_key)[8:] if purpose == "encrypt" else key_id_of(public_key)
+        key_id = (
+            "x25519:" + key_id_of(public_key)[8:] if purpose == "encrypt" else key_id_of(public_key)
+        )
         if key_id in self.keys:
             raise InvalidInput(f"key {key_id} is already registered")
         if args.get("certificate"):
             authority_key = self.keys[command.key_id].public_key
-            check_certificate(
-                str(args["certificate"]), authority_key=authority_key,
-                subject_key=public_key, at=valid_from,
-            )
+            try:
+                check_certificate(
+                    str(args["certificate"]),
+                    authority_key=authority_key,
+                    subject_key=public_key,
+                    at=valid_from,
+                )
+            except VerificationFailure as exc:  # R1: a refusal names its rule
+                raise RuleViolation(rules.REGISTRATION_AUTHORITY_ONLY, str(exc)) from None
         self.record(KeyRegistered, command, now, {"key_id": key_id})
 
     def revoke_key(self, command: SignedCommand, now: datetime) -> None:
@@ -169,37 +186,43 @@ class Registry(SignedAggregate):
     def authenticate(self, command: SignedCommand, at: datetime, role: str) -> Party:
         """Check S1/S2 for ``command`` at ``at``: a registered, valid key of the actor, in role."""
         if command.role != role:
-            raise RuleViolation(rules.ROLE_NOT_HELD, f"{command.command} is for a {role}, "
-                                f"signed as {command.role}")
+            raise RuleViolation(
+                rules.ROLE_NOT_HELD, f"{command.command} is for a {role}, signed as {command.role}"
+            )
         key = self.keys.get(command.key_id)
         if key is None or key.party != command.actor or key.purpose != "sign":
-            raise RuleViolation(rules.KEY_NOT_VALID,
-                                f"key {command.key_id} is not a registered signing key of "
-                                f"{command.actor}")
+            raise RuleViolation(
+                rules.KEY_NOT_VALID,
+                f"key {command.key_id} is not a registered signing key of {command.actor}",
+            )
         party = self.party(command.actor)
         if role not in key.roles or role not in party.roles:
             raise RuleViolation(rules.ROLE_NOT_HELD, f"{command.actor} is not registered as {role}")
         if key.revoked_at is not None and at >= key.revoked_at:
-            raise RuleViolation(rules.KEY_REVOKED, f"key {key.key_id} was revoked at "
-                                f"{format_time(key.revoked_at)}")
+            raise RuleViolation(
+                rules.KEY_REVOKED, f"key {key.key_id} was revoked at {format_time(key.revoked_at)}"
+            )
         if at < key.valid_from or (key.valid_until is not None and at > key.valid_until):
-            raise RuleViolation(rules.KEY_NOT_VALID, f"key {key.key_id} is not valid at "
-                                f"{format_time(at)}")
+            raise RuleViolation(
+                rules.KEY_NOT_VALID, f"key {key.key_id} is not valid at {format_time(at)}"
+            )
         _check_signature(command, key.public_key)
         return party
 
     def encryption_key(self, party: str, public_key: bytes) -> KeyRecord:
         """The registered, unrevoked encryption key ``public_key`` of ``party``."""
         for key in self.keys.values():
-            if key.party == party and key.purpose == "encrypt" and key.public_key == public_key:
-                if key.revoked_at is None:
-                    return key
+            mine = key.party == party and key.purpose == "encrypt"
+            if mine and key.public_key == public_key and key.revoked_at is None:
+                return key
         raise RuleViolation(rules.KEY_NOT_VALID, f"{party} has no such registered encryption key")
 
     def _authenticate_authority(self, command: SignedCommand, now: datetime) -> None:
         if command.actor != self.authority:
-            raise RuleViolation(rules.REGISTRATION_AUTHORITY_ONLY,
-                                f"{command.actor} is not the registration authority")
+            raise RuleViolation(
+                rules.REGISTRATION_AUTHORITY_ONLY,
+                f"{command.actor} is not the registration authority",
+            )
         self.authenticate(command, now, "authority")
 
 

@@ -23,7 +23,9 @@ PUBLISH_ONCE = Rule("invitation", "a project code is published once")
 TIMETABLE_ORDER = Rule("invitation", "downloads, questions and the deadline come in order")
 QUESTION_DEADLINE = Rule("§6.1", "questions are asked before the question deadline")
 ASKER_NOT_NAMED = Rule("§6.1", "an answer never names who asked")
-AMENDMENT_POSTPONES = Rule("§7.1", "an amendment less than 15 days before the deadline postpones it")
+AMENDMENT_POSTPONES = Rule(
+    "§7.1", "an amendment less than 15 days before the deadline postpones it"
+)
 DOCUMENTS_WINDOW = Rule("invitation §3", "the documents are obtained within the download window")
 DOCUMENTS_REQUIRED = Rule("invitation §3", "a bidder must have obtained the documents to bid")
 
@@ -48,10 +50,14 @@ EMERGENCY_SUSPENSION = Rule("§23.3", "a suspended procedure resumes only with t
 FEWER_THAN_THREE = Rule("§24.1", "with fewer than three qualified bidders there is no evaluation")
 QUALIFICATION_FIRST = Rule("§24", "qualification is checked after the opening, by the purchaser")
 COMMITTEE_MAKEUP = Rule("front table 13", "the committee is 1 purchaser representative + 4 experts")
-SAME_LEGAL_REPRESENTATIVE = Rule("§43", "bidders under one legal representative or control "
-                                 "relationship may not bid in the same lot")
+SAME_LEGAL_REPRESENTATIVE = Rule(
+    "§43",
+    "bidders under one legal representative or control relationship may not bid in the same lot",
+)
 COLLUSION = Rule("§26.2", "bids showing collusion are invalid")
-ARITHMETIC_CORRECTION = Rule("§26.4", "arithmetic slips are corrected; refusing invalidates the bid")
+ARITHMETIC_CORRECTION = Rule(
+    "§26.4", "arithmetic slips are corrected; refusing invalidates the bid"
+)
 CLARIFICATION_KEEPS_SUBSTANCE = Rule("§27.1", "a clarification never changes price or substance")
 ABNORMALLY_LOW_PRICE = Rule("§27.2", "an abnormally low price needs a written justification")
 
@@ -75,3 +81,15 @@ SUSPENDED = Rule("§36", "a suspended procedure takes no action but the regulato
 TWO_BIDDERS = Rule("§30", "with two bidders: negotiation with the regulator's approval, else fail")
 PHASE_ORDER = Rule("lifecycle", "each step comes in its phase of the procedure")
 LOT_CLOSED = Rule("lifecycle", "a failed or awarded lot takes no further bids or scores")
+
+# Opening: threshold and record (C1, §23.2(7))
+THRESHOLD_TO_OPEN = Rule("C1", "no single official opens a bid: a threshold of officials is needed")
+OPENING_RECORD_SIGNED = Rule(
+    "§23.2(7)", "bidders with a revealed bid sign the opening record, once"
+)
+COMMITTEE_ANSWER = Rule("§27.1", "only the bidder the committee asked answers, once, in writing")
+
+# Who may act in the award and its remedies (§34, §36, invitation)
+CHALLENGER_IN_LOT = Rule("§34", "only a bidder in the lot may challenge its award")
+CHALLENGER_COMPLAINS = Rule("§36", "only the challenger may complain about the answer it got")
+OWN_TENDER = Rule("invitation", "only the tender's own purchaser, agency and regulator act for it")

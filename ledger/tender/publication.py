@@ -31,8 +31,10 @@ class TenderPublished(LedgerCreated):
         aggregate.published_at = self.timestamp
         times = args["timetable"]
         aggregate.timetable = Timetable(
-            parse_time(times["documents_from"]), parse_time(times["documents_until"]),
-            parse_time(times["questions_until"]), parse_time(times["deadline"]),
+            parse_time(times["documents_from"]),
+            parse_time(times["documents_until"]),
+            parse_time(times["questions_until"]),
+            parse_time(times["deadline"]),
             times["decryption_minutes"],
         )
         for lot in args["lots"]:
@@ -52,7 +54,9 @@ class DocumentsObtained(LedgerEvent):
 class QuestionAsked(LedgerEvent):
     def update(self, aggregate: Tender) -> None:
         aggregate.questions[self.facts["question_id"]] = {
-            "asker": self.actor, "text": self.args["question"], "asked_at": self.timestamp,
+            "asker": self.actor,
+            "text": self.args["question"],
+            "asked_at": self.timestamp,
             "answered": False,
         }
 
@@ -83,8 +87,16 @@ class TenderAmended(LedgerEvent):
 
 
 _TERMS = (
-    "method", "bid_validity_days", "consortia", "imports", "alternatives", "evaluation",
-    "committee", "sme", "announcement_working_days", "award_publicity_working_days",
+    "method",
+    "bid_validity_days",
+    "consortia",
+    "imports",
+    "alternatives",
+    "evaluation",
+    "committee",
+    "sme",
+    "announcement_working_days",
+    "award_publicity_working_days",
 )
 
 
@@ -96,8 +108,10 @@ def publish(command: SignedCommand, now: datetime, registry: Registry) -> Tender
         raise InvalidInput(f"tender {code} lives in stream {tender_stream(code)}")
     for name in ("name", "plan"):
         read.text(command.args, name)
-    for party, role in ((command.args.get("purchaser"), "purchaser"),
-                        (command.args.get("regulator"), "regulator")):
+    for party, role in (
+        (command.args.get("purchaser"), "purchaser"),
+        (command.args.get("regulator"), "regulator"),
+    ):
         if role not in registry.party(read.text(command.args, role)).roles:
             raise RuleViolation(rules.ROLE_NOT_HELD, f"{party} is not registered as {role}")
     _check_lots(read.items(command.args, "lots"))
@@ -107,38 +121,46 @@ def publish(command: SignedCommand, now: datetime, registry: Registry) -> Tender
     return Tender.start(TenderPublished, command, now, tender_stream(code))
 
 
-def obtain_documents(tender: Tender, command: SignedCommand, now: datetime,
-                     registry: Registry) -> None:
+def obtain_documents(
+    tender: Tender, command: SignedCommand, now: datetime, registry: Registry
+) -> None:
     """A bidder downloads the tender documents within the download window."""
     registry.authenticate(command, now, "bidder")
     tender.check_not_suspended(command.command)
     assert tender.timetable is not None
     window = tender.timetable
     if not window.documents_from <= now <= window.documents_until:
-        raise RuleViolation(rules.DOCUMENTS_WINDOW, f"documents are available from "
-                            f"{format_time(window.documents_from)} to "
-                            f"{format_time(window.documents_until)}, not at {format_time(now)}")
+        raise RuleViolation(
+            rules.DOCUMENTS_WINDOW,
+            f"documents are available from "
+            f"{format_time(window.documents_from)} to "
+            f"{format_time(window.documents_until)}, not at {format_time(now)}",
+        )
     if command.actor in tender.documents_obtained:
         raise InvalidInput(f"{command.actor} already obtained the documents")
     tender.record(DocumentsObtained, command, now)
 
 
-def ask_question(tender: Tender, command: SignedCommand, now: datetime,
-                 registry: Registry) -> None:
+def ask_question(tender: Tender, command: SignedCommand, now: datetime, registry: Registry) -> None:
     """A bidder asks for a clarification before the question deadline (§6.1)."""
     registry.authenticate(command, now, "bidder")
     tender.check_not_suspended(command.command)
     assert tender.timetable is not None
     if now > tender.timetable.questions_until:
-        raise RuleViolation(rules.QUESTION_DEADLINE, f"questions closed at "
-                            f"{format_time(tender.timetable.questions_until)}")
+        raise RuleViolation(
+            rules.QUESTION_DEADLINE,
+            f"questions closed at {format_time(tender.timetable.questions_until)}",
+        )
     question = read.text(command.args, "question")
     question_id = "Q" + hashlib.sha256(command.command_id.encode()).hexdigest()[:12]
-    tender.record(QuestionAsked, command, now, {"question_id": question_id, "length": len(question)})
+    tender.record(
+        QuestionAsked, command, now, {"question_id": question_id, "length": len(question)}
+    )
 
 
-def publish_clarification(tender: Tender, command: SignedCommand, now: datetime,
-                          registry: Registry) -> None:
+def publish_clarification(
+    tender: Tender, command: SignedCommand, now: datetime, registry: Registry
+) -> None:
     """The agency answers questions to all bidders, never naming who asked (§6.1)."""
     registry.authenticate(command, now, "agency")
     tender.check_not_suspended(command.command)
@@ -153,13 +175,15 @@ def publish_clarification(tender: Tender, command: SignedCommand, now: datetime,
         text = read.text(answer, "answer")
         for tell in (asker.party, asker.name):
             if tell and tell in text:
-                raise RuleViolation(rules.ASKER_NOT_NAMED, f"answer to {answer['question_id']} "
-                                    "names the party that asked")
+                raise RuleViolation(
+                    rules.ASKER_NOT_NAMED,
+                    f"answer to {answer['question_id']} names the party that asked",
+                )
     tender.record(ClarificationPublished, command, now)
 
 
 def amend(tender: Tender, command: SignedCommand, now: datetime, registry: Registry) -> None:
-    """A correction notice (更正公告); late amendments postpone the deadline by themselves (§7.1)."""
+    """A correction notice (更正公告); a late one postpones the deadline by itself (§7.1)."""
     registry.authenticate(command, now, "agency")
     tender.check_not_suspended(command.command)
     if now >= tender.deadline:
@@ -185,7 +209,7 @@ def _postponement(tender: Tender, args: Any, now: datetime) -> dict[str, str]:
     return {
         "deadline": format_time(earliest),
         "reason": f"§7.1: amendment published {format_time(now)}, less than 15 days before "
-                  f"the deadline {format_time(tender.deadline)}",
+        f"the deadline {format_time(tender.deadline)}",
     }
 
 
@@ -212,9 +236,11 @@ def _check_timetable(times: Any, now: datetime) -> None:
     moments = [read.moment(times, name) for name in order]
     questions = read.moment(times, "questions_until")
     if not (now <= moments[0] <= moments[1] <= moments[2] and questions <= moments[2]):
-        raise RuleViolation(rules.TIMETABLE_ORDER,
-                            "publication <= documents_from <= documents_until <= deadline, "
-                            "and questions_until <= deadline")
+        raise RuleViolation(
+            rules.TIMETABLE_ORDER,
+            "publication <= documents_from <= documents_until <= deadline, "
+            "and questions_until <= deadline",
+        )
     read.integer(times, "decryption_minutes", minimum=1)
 
 
@@ -233,7 +259,8 @@ def _check_terms(args: Any) -> None:
         raise InvalidInput("business, technical and price points must add up to 100")
     committee = read.mapping(args, "committee")
     members = read.integer(committee, "purchaser_representatives") + read.integer(
-        committee, "experts", minimum=1)
+        committee, "experts", minimum=1
+    )
     if members < 5 or members % 2 == 0:
         raise RuleViolation(rules.COMMITTEE_MAKEUP, "a committee has an odd number, at least 5")
     sme = read.mapping(args, "sme")
@@ -258,8 +285,10 @@ def _check_opening(opening: Any, registry: Registry) -> None:
         raise InvalidInput("each opening official is named once")
     threshold = read.integer(opening, "threshold", minimum=2)
     if threshold > len(officials):
-        raise RuleViolation(rules.SEALED_AND_SIGNED,
-                            f"threshold {threshold} is more than {len(officials)} officials")
+        raise RuleViolation(
+            rules.SEALED_AND_SIGNED,
+            f"threshold {threshold} is more than {len(officials)} officials",
+        )
 
 
 ACTIONS = {

@@ -19,6 +19,7 @@ class Bid:
     submitted_at: datetime
     event_hash: str
     status: str = "sealed"  # sealed, withdrawn, authorised, returned, revealed
+    returned_cause: str | None = None  # why a bid was returned at the opening (§23, C3)
     document: dict[str, Any] | None = None
     price: Decimal | None = None
     invalid: list[str] = field(default_factory=list)
@@ -64,11 +65,16 @@ class Lot:
     candidates: list[str] = field(default_factory=list)
     report_at: datetime | None = None
     report_signers: set[str] = field(default_factory=set)
+    report_digest: str | None = None
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
     award: dict[str, Any] | None = None
     declined: list[str] = field(default_factory=list)
+    declined_at: datetime | None = None
     notice_at: datetime | None = None
     publicity_ends: datetime | None = None
     failure: str | None = None
+    opening_record: str | None = None  # hash of the event that revealed the bids
+    opening_signers: set[str] = field(default_factory=set)  # §23.2(7)
 
     def live_bids(self) -> list[Bid]:
         """Bids that were not withdrawn."""

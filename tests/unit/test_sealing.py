@@ -18,8 +18,10 @@ from ledger.crypto.sealing import (
     KeyShare,
     OpeningOfficial,
     SealedBid,
+    WrappedShare,
     bid_aad,
     check_binding,
+    data_key_commitment,
     open_share,
     reveal,
     seal_bid,
@@ -233,6 +235,7 @@ def test_a_sealed_bid_survives_a_json_round_trip(sealed: SealedBid) -> None:
     assert SealedBid.from_json(data) == sealed
     assert data["v"] == "bidledger/sealed-bid/v1"
     assert data["ciphertext_sha256"] == hashlib.sha256(sealed.ciphertext).hexdigest()
+    assert data["key_commitment"] == sealed.key_commitment
     assert sealed.digest() == hashlib.sha256(canonical_bytes(data)).hexdigest()
 
 
@@ -260,6 +263,8 @@ _DELETE = object()
         (_set("nonce", "AAAA"), "nonce: must decode to 24 bytes, found 3"),
         (_set("nonce", "not base64!"), "nonce: must be standard padded base64"),
         (_set("ciphertext_sha256", "00" * 32), "ciphertext_sha256: 0000.* is not the digest"),
+        (_set("key_commitment", "AB" * 32), "key_commitment: must be 64 lower-case hex"),
+        (_set("key_commitment", _DELETE), "sealed bid: missing field key_commitment"),
         (_set("threshold", 1), r"threshold: must be an integer in 2\.\.3, found 1"),
         (_set("threshold", True), r"threshold: must be an integer in 2\.\.3, found True"),
         (_set("tender", ""), "tender: must be a non-empty string"),
@@ -332,3 +337,72 @@ def test_each_wrapped_share_carries_the_commitment_to_its_plaintext(sealed: Seal
         )
         assert entry.official == party
         assert entry.commitment == share_commitment(plaintext)
+
+
+def test_a_sealed_bid_commits_to_the_data_key_its_shares_rebuild(
+    sealed: SealedBid, key_shares: dict[str, KeyShare]
+) -> None:
+    for pair in itertools.combinations(key_shares.values(), 2):
+        data_key = shamir.combine([k.share for k in pair])
+        assert sealed.key_commitment == data_key_commitment(data_key)
+
+
+KAT_DATA_KEY = bytes(range(32))
+KAT_KEY_COMMITMENT = "b9216d0b9205928eff201e8ec693b76d0eb1dbb1b2e8e3f0f5376fc8f633b170"
+
+
+def test_the_data_key_commitment_is_pinned_for_a_fixed_key() -> None:
+    assert data_key_commitment(KAT_DATA_KEY) == KAT_KEY_COMMITMENT
+    with pytest.raises(InvalidInput, match="data key: must be 32 bytes, found 31"):
+        data_key_commitment(KAT_DATA_KEY[:31])
+
+
+COMMITTED_KEY, OTHER_KEY = b"\x11" * 32, b"\x22" * 32
+OTHER_DOCUMENT = "投标报价：1.00 元".encode()
+
+
+def _two_faced_bid() -> SealedBid:
+    """Shares 1 and 2 rebuild COMMITTED_KEY; shares 1 and 3 rebuild OTHER_KEY, which the
+    ciphertext is actually under: each share matches its own commitment, the key does not."""
+    first, second, _ = shamir.split(COMMITTED_KEY, threshold=2, count=3, randbelow=lambda _: 5)
+    other = int.from_bytes(OTHER_KEY, "big")
+    third = shamir.Share(3, (other + 3 * (first.value - other)) % shamir.PRIME)
+    nonce = bytes(aead.NONCE_SIZE)
+    aad = bid_aad(tender=TENDER, lot=LOT, bidder=BIDDER)
+    wrapped = []
+    for (party, key), piece in zip(KEYS.items(), (first, second, third), strict=True):
+        plaintext = share_plaintext(
+            tender=TENDER,
+            lot=LOT,
+            bidder=BIDDER,
+            official=party,
+            index=piece.index,
+            share_hex=piece.to_hex(),
+        )
+        box = SealedBox(key.public_key).encrypt(plaintext)
+        wrapped.append(WrappedShare(party, piece.index, box, share_commitment(plaintext)))
+    return SealedBid(
+        TENDER,
+        LOT,
+        BIDDER,
+        nonce,
+        aead.encrypt(OTHER_KEY, nonce, OTHER_DOCUMENT, aad),
+        2,
+        tuple(wrapped),
+        key_commitment=data_key_commitment(COMMITTED_KEY),
+    )
+
+
+def test_shares_that_rebuild_a_key_other_than_the_committed_one_are_refused() -> None:
+    bad = _two_faced_bid()
+    shares = {party: open_share(bad, official=party, private_key=k) for party, k in KEYS.items()}
+    one, two, three = shares.values()
+    assert _decrypt_with(bad, [one, three]) == OTHER_DOCUMENT  # what the check prevents
+    for subset in ([one, three], [three, two], [one, two, three]):
+        message = r"C5 the data key rebuilt from the shares of 'official-\d'.* does not match"
+        with pytest.raises(VerificationFailure, match=message) as caught:
+            reveal(bad, subset)
+        assert caught.value.position == f"sealed bid {TENDER}/{LOT}/{BIDDER}"
+        assert f"key_commitment: expected {data_key_commitment(COMMITTED_KEY)}" in str(caught.value)
+    with pytest.raises(VerificationFailure, match="does not open with the rebuilt key"):
+        reveal(bad, [one, two])  # the committed key is rebuilt, but it is not the bid's key
