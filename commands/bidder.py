@@ -11,8 +11,13 @@ from ledger.tender.bid_document import encode_bid_document
 
 
 def seal_for_tender(
-    document: Mapping[str, Any], *, tender_code: str, lot: str, bidder: str,
-    officials: Sequence[tuple[str, str]], threshold: int,
+    document: Mapping[str, Any],
+    *,
+    tender_code: str,
+    lot: str,
+    bidder: str,
+    officials: Sequence[tuple[str, str]],
+    threshold: int,
 ) -> dict[str, Any]:
     """Encrypt ``document`` bound to tender, lot and bidder; split its key among ``officials``.
 
@@ -20,7 +25,9 @@ def seal_for_tender(
     """
     sealed = seal_bid(
         encode_bid_document(document),
-        tender=str(tender_stream(tender_code)), lot=lot, bidder=bidder,
+        tender=str(tender_stream(tender_code)),
+        lot=lot,
+        bidder=bidder,
         officials=[OpeningOfficial(party, bytes.fromhex(key)) for party, key in officials],
         threshold=threshold,
     )

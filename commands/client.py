@@ -24,6 +24,11 @@ class Actor:
         tender = command.target()
         stream = str(REGISTRY_STREAM) if tender is None else str(tender_stream(tender))
         return sign_command(
-            self.signer, command=command.kind(), stream=stream, actor=self.party,
-            role=self.role, args=command.args(), command_id=command_id,
+            self.signer,
+            command=command.kind(),
+            stream=stream,
+            actor=self.party,
+            role=self.role,
+            args=command.args(),
+            command_id=command_id,
         )

@@ -35,21 +35,48 @@ def beijing(text: str) -> datetime:
 
 _ORGANISATIONS: tuple[tuple[str, str, tuple[str, ...], dict[str, Any], bool], ...] = (
     (PLATFORM, "恩施州公共资源电子交易平台", ("platform",), {}, False),
-    (AGENCY, "咸丰县政府采购中心", ("agency", "official"),
-     {"address": "咸丰县楚蜀大道186号农业农村局3楼", "phone": "0718-6681323"}, True),
-    (PURCHASER, "咸丰县学校后勤管理办公室", ("purchaser", "official"),
-     {"address": "湖北省咸丰县高乐山镇红旗路21号", "phone": "0718-6833785"}, True),
-    (REGULATOR, "咸丰县财政局", ("regulator", "official"),
-     {"address": "咸丰县楚蜀大道国税大楼", "phone": "0718-6833245"}, True),
+    (
+        AGENCY,
+        "咸丰县政府采购中心",
+        ("agency", "official"),
+        {"address": "咸丰县楚蜀大道186号农业农村局3楼", "phone": "0718-6681323"},
+        True,
+    ),
+    (
+        PURCHASER,
+        "咸丰县学校后勤管理办公室",
+        ("purchaser", "official"),
+        {"address": "湖北省咸丰县高乐山镇红旗路21号", "phone": "0718-6833785"},
+        True,
+    ),
+    (
+        REGULATOR,
+        "咸丰县财政局",
+        ("regulator", "official"),
+        {"address": "咸丰县楚蜀大道国税大楼", "phone": "0718-6833245"},
+        True,
+    ),
 )
 _COMMITTEE_NAMES = ("牟方政", "覃正茂", "郭艳", "袁凤梅", "朱长安")
 _BIDDERS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    (QXD, "武汉亲兄弟酒店用品有限公司",
-     {"address": "武汉市黄陂区武湖农场青龙分场陡马河汉口北现代工业园H4栋1-3层2室",
-      "enterprise_size": "small", "legal_representative": "qxd-representative"}),
-    (RUNHUA, "江西省润华教育装备集团有限公司",
-     {"address": "江西省抚州市南城县株良镇工业园区", "enterprise_size": "medium",
-      "legal_representative": "runhua-representative"}),
+    (
+        QXD,
+        "武汉亲兄弟酒店用品有限公司",
+        {
+            "address": "武汉市黄陂区武湖农场青龙分场陡马河汉口北现代工业园H4栋1-3层2室",
+            "enterprise_size": "small",
+            "legal_representative": "qxd-representative",
+        },
+    ),
+    (
+        RUNHUA,
+        "江西省润华教育装备集团有限公司",
+        {
+            "address": "江西省抚州市南城县株良镇工业园区",
+            "enterprise_size": "medium",
+            "legal_representative": "runhua-representative",
+        },
+    ),
     (SUPPLIER_A, "演示供应商甲", {"enterprise_size": "medium", "legal_representative": "rep-a"}),
     (SUPPLIER_B, "演示供应商乙", {"enterprise_size": "large", "legal_representative": "rep-b"}),
     (SUPPLIER_C, "演示供应商丙", {"enterprise_size": "small", "legal_representative": "rep-c"}),
@@ -79,7 +106,11 @@ def officials(world: World) -> tuple[OfficialTerms, ...]:
 def invitation(world: World) -> PublishTender:
     """The invitation of 2020-12-25 as published, before the correction notice."""
     return PublishTender(
-        tender=CODE, name=TITLE, plan=PLAN, purchaser=PURCHASER, regulator=REGULATOR,
+        tender=CODE,
+        name=TITLE,
+        plan=PLAN,
+        purchaser=PURCHASER,
+        regulator=REGULATOR,
         lots=(
             LotTerms("1", "食堂设备", Decimal("555460.00"), Decimal("555460.00")),
             LotTerms("2", "宿舍设备", Decimal("422400.00"), Decimal("422400.00")),

@@ -43,8 +43,12 @@ class Participant:
 class World:
     """Parties acting on one ledger service, on one fixed clock."""
 
-    def __init__(self, service: LedgerService, clock: FixedClock,
-                 authority_name: str = "Registration authority") -> None:
+    def __init__(
+        self,
+        service: LedgerService,
+        clock: FixedClock,
+        authority_name: str = "Registration authority",
+    ) -> None:
         self.service = service
         self.clock = clock
         self.authority = Participant(AUTHORITY, authority_name, ("authority",), Signer.generate())
@@ -56,33 +60,65 @@ class World:
         command = EstablishRegistry(self.authority.name, self.authority.signer.public_key.hex())
         return self.service.execute(self.authority.as_role("authority").sign(command))
 
-    def register(self, party: str, name: str, roles: tuple[str, ...],
-                 attributes: Mapping[str, Any] | None = None, *,
-                 encryption: bool = False) -> Participant:
+    def register(
+        self,
+        party: str,
+        name: str,
+        roles: tuple[str, ...],
+        attributes: Mapping[str, Any] | None = None,
+        *,
+        encryption: bool = False,
+    ) -> Participant:
         """Register a party with a fresh signing key (with certificate), and an encryption key."""
-        participant = Participant(party, name, roles, Signer.generate(),
-                                  nacl.public.PrivateKey.generate() if encryption else None,
-                                  dict(attributes or {}))
+        participant = Participant(
+            party,
+            name,
+            roles,
+            Signer.generate(),
+            nacl.public.PrivateKey.generate() if encryption else None,
+            dict(attributes or {}),
+        )
         self.as_authority(RegisterParty(party, name, roles, participant.attributes))
         now = self.clock.now()
         certificate = issue_certificate(
-            self.authority.signer, authority_name=self.authority.name, subject_name=name,
-            subject_key=participant.signer.public_key, serial=self._next_serial(),
-            not_before=now, not_after=now + timedelta(days=365 * CERTIFICATE_YEARS),
+            self.authority.signer,
+            authority_name=self.authority.name,
+            subject_name=name,
+            subject_key=participant.signer.public_key,
+            serial=self._next_serial(),
+            not_before=now,
+            not_after=now + timedelta(days=365 * CERTIFICATE_YEARS),
         )
-        self.as_authority(RegisterKey(party, participant.signer.public_key.hex(), "sign", roles,
-                                      now, certificate=certificate))
+        self.as_authority(
+            RegisterKey(
+                party,
+                participant.signer.public_key.hex(),
+                "sign",
+                roles,
+                now,
+                certificate=certificate,
+            )
+        )
         if participant.box_key is not None:
-            self.as_authority(RegisterKey(party, bytes(participant.box_key.public_key).hex(),
-                                          "encrypt", roles, now))
+            self.as_authority(
+                RegisterKey(
+                    party, bytes(participant.box_key.public_key).hex(), "encrypt", roles, now
+                )
+            )
         self.parties[party] = participant
         return participant
 
     def as_authority(self, command: Command) -> Outcome:
         return self.service.execute(self.authority.as_role("authority").sign(command))
 
-    def act(self, party: str, role: str, command: Command, at: datetime | None = None,
-            command_id: str | None = None) -> Outcome:
+    def act(
+        self,
+        party: str,
+        role: str,
+        command: Command,
+        at: datetime | None = None,
+        command_id: str | None = None,
+    ) -> Outcome:
         """``party`` signs ``command`` in ``role`` and the service executes it (at ``at``)."""
         if at is not None:
             self.clock.set(at)

@@ -30,8 +30,9 @@ def world(database_url: str) -> Iterator[World]:
     """The seed's parties registered on a fresh SQLite file, clock at 2020-12-20 09:00."""
     clock = FixedClock(seed.beijing("2020-12-20 09:00"))
     store = LedgerStore(database_url)
-    world = World(LedgerService(store, clock, platform=Signer.generate(), platform_id=seed.PLATFORM),
-                  clock)
+    world = World(
+        LedgerService(store, clock, platform=Signer.generate(), platform_id=seed.PLATFORM), clock
+    )
     seed.register_seed_parties(world)
     yield world
     store.close()
@@ -42,8 +43,14 @@ def published(world: World) -> World:
     """The seed tender published on 2020-12-25 and the documents obtained by every bidder."""
     world.act(seed.AGENCY, "agency", seed.invitation(world), at=seed.beijing("2020-12-25 09:00"))
     world.clock.set(seed.beijing("2020-12-26 09:00"))
-    for bidder in (seed.QXD, seed.RUNHUA, seed.SUPPLIER_A, seed.SUPPLIER_B, seed.SUPPLIER_C,
-                   seed.SUPPLIER_D):
+    for bidder in (
+        seed.QXD,
+        seed.RUNHUA,
+        seed.SUPPLIER_A,
+        seed.SUPPLIER_B,
+        seed.SUPPLIER_C,
+        seed.SUPPLIER_D,
+    ):
         world.act(bidder, "bidder", ObtainDocuments(seed.CODE))
     return world
 

@@ -15,8 +15,9 @@ from tests.support.bids import sealed_bid
 
 def test_a_sealed_bid_is_accepted_with_a_signed_receipt(published: World) -> None:
     sealed = sealed_bid(tender_of(published), "1", seed.QXD, "334860.00", small_or_micro=True)
-    outcome = published.act(seed.QXD, "bidder", SubmitBid(seed.CODE, "1", sealed),
-                            at=seed.beijing("2021-01-14 10:00"))
+    outcome = published.act(
+        seed.QXD, "bidder", SubmitBid(seed.CODE, "1", sealed), at=seed.beijing("2021-01-14 10:00")
+    )
     assert outcome.receipt is not None
     assert outcome.receipt.event_hash == outcome.event_hash
     assert outcome.receipt.log_index == outcome.log_index
@@ -29,8 +30,12 @@ def test_a_bid_after_the_deadline_is_refused_and_nothing_is_written(published: W
     sealed = sealed_bid(tender_of(published), "1", seed.SUPPLIER_C, "400000.00")
     before = tender_of(published).version
     with pytest.raises(RuleViolation, match=r"§21\.1"):
-        published.act(seed.SUPPLIER_C, "bidder", SubmitBid(seed.CODE, "1", sealed),
-                      at=seed.beijing("2021-01-15 09:31"))
+        published.act(
+            seed.SUPPLIER_C,
+            "bidder",
+            SubmitBid(seed.CODE, "1", sealed),
+            at=seed.beijing("2021-01-15 09:31"),
+        )
     assert tender_of(published).version == before
 
 
@@ -39,8 +44,12 @@ def test_a_second_bid_in_the_same_lot_is_refused_until_the_first_is_withdrawn(
 ) -> None:
     tender = tender_of(published)
     first = sealed_bid(tender, "1", seed.SUPPLIER_A, "400000.00")
-    published.act(seed.SUPPLIER_A, "bidder", SubmitBid(seed.CODE, "1", first),
-                  at=seed.beijing("2021-01-10 10:00"))
+    published.act(
+        seed.SUPPLIER_A,
+        "bidder",
+        SubmitBid(seed.CODE, "1", first),
+        at=seed.beijing("2021-01-10 10:00"),
+    )
     second = sealed_bid(tender, "1", seed.SUPPLIER_A, "390000.00")
     with pytest.raises(RuleViolation, match=r"§17\.4"):
         published.act(seed.SUPPLIER_A, "bidder", SubmitBid(seed.CODE, "1", second))
@@ -51,21 +60,34 @@ def test_a_second_bid_in_the_same_lot_is_refused_until_the_first_is_withdrawn(
 
 def test_a_withdrawal_after_the_deadline_is_refused(published: World) -> None:
     sealed = sealed_bid(tender_of(published), "1", seed.SUPPLIER_A, "400000.00")
-    published.act(seed.SUPPLIER_A, "bidder", SubmitBid(seed.CODE, "1", sealed),
-                  at=seed.beijing("2021-01-10 10:00"))
+    published.act(
+        seed.SUPPLIER_A,
+        "bidder",
+        SubmitBid(seed.CODE, "1", sealed),
+        at=seed.beijing("2021-01-10 10:00"),
+    )
     with pytest.raises(RuleViolation, match=r"§22\.1"):
-        published.act(seed.SUPPLIER_A, "bidder", WithdrawBid(seed.CODE, "1"),
-                      at=seed.beijing("2021-01-15 09:30"))
+        published.act(
+            seed.SUPPLIER_A,
+            "bidder",
+            WithdrawBid(seed.CODE, "1"),
+            at=seed.beijing("2021-01-15 09:30"),
+        )
 
 
 def test_checking_in_after_the_deadline_is_refused(published: World) -> None:
     with pytest.raises(RuleViolation, match=r"§23\.1\(3\)"):
-        published.act(seed.QXD, "bidder", CheckIn(seed.CODE, "1"),
-                      at=seed.beijing("2021-01-15 09:30"))
+        published.act(
+            seed.QXD, "bidder", CheckIn(seed.CODE, "1"), at=seed.beijing("2021-01-15 09:30")
+        )
 
 
 def test_a_sealed_bid_copied_to_another_lot_is_refused(published: World) -> None:
     sealed = sealed_bid(tender_of(published), "1", seed.QXD, "334860.00")
     with pytest.raises(RuleViolation, match="C2"):
-        published.act(seed.QXD, "bidder", SubmitBid(seed.CODE, "2", sealed),
-                      at=seed.beijing("2021-01-10 10:00"))
+        published.act(
+            seed.QXD,
+            "bidder",
+            SubmitBid(seed.CODE, "2", sealed),
+            at=seed.beijing("2021-01-10 10:00"),
+        )
