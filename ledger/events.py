@@ -6,6 +6,7 @@ of shape is a new version with an upcaster, never an edit in place.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Self, TypeVar
@@ -80,26 +81,38 @@ class SignedAggregate(Aggregate):
 
     def __init__(self) -> None:
         self.head = GENESIS_HASH
-        self.command_log: dict[str, tuple[int, str, str]] = {}
+        self.command_log: dict[str, tuple[int, str, str, str]] = {}
 
     def note_event(self, event: LedgerEvent) -> None:
         self.head = event.event_hash
-        digest = event.signed_command().content_digest()
-        self.command_log[event.command_id] = (event.originator_version, digest, event.event_hash)
+        command = event.signed_command()
+        self.command_log[event.command_id] = (
+            event.originator_version,
+            command.content_digest(),
+            event.event_hash,
+            command.signature,
+        )
 
     def replayed(self, command: SignedCommand) -> tuple[int, str] | None:
         """S3: (version, event hash) that already recorded ``command``; None if it is new.
 
-        The same command id with different content is refused.
+        The same command id with different content is refused, and so is a retry that does
+        not carry the original signature (Ed25519 signatures are deterministic, so a true
+        retry by the signer always does): the log's public content alone earns nothing.
         """
         seen = self.command_log.get(command.command_id)
         if seen is None:
             return None
-        version, digest, recorded_hash = seen
+        version, digest, recorded_hash, signature = seen
         if digest != command.content_digest():
             raise RuleViolation(
                 rules.COMMAND_ID_REUSED,
                 f"command id {command.command_id} was used at version {version} for other content",
+            )
+        if not hmac.compare_digest(signature, command.signature):
+            raise RuleViolation(
+                rules.COMMAND_ID_REUSED,
+                f"command id {command.command_id}: a retry must carry the original signature",
             )
         return version, recorded_hash
 

@@ -1,0 +1,379 @@
+"""The seed tender XFZFCG-2020-33 acted out on the seed's own dates, by parties with real keys.
+
+Every step is a signed command through the service. Attempts the rules refuse are kept
+with their refusal (nothing of them is written to the log).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from commands import seed
+from commands.bidder import seal_for_tender
+from commands.messages import (
+    AmendTender,
+    Answer,
+    AnswerChallenge,
+    AskQuestion,
+    AuthoriseDecryption,
+    AwardLot,
+    CheckIn,
+    CloseDecryption,
+    Command,
+    CommitteeMember,
+    ConformityResult,
+    DeclareLotFailed,
+    FileChallenge,
+    FinaliseEvaluation,
+    FormCommittee,
+    LotChange,
+    ObtainDocuments,
+    ProposeCorrection,
+    PublishAwardNotice,
+    PublishClarification,
+    QualificationResult,
+    RecordConformity,
+    RecordQualification,
+    RespondToCorrection,
+    RevealBids,
+    ScoreSheet,
+    SignReport,
+    StartOpening,
+    SubmitBid,
+    SubmitKeyShares,
+    SubmitScores,
+    WithdrawBid,
+)
+from commands.official import open_my_shares
+from commands.service import Outcome
+from commands.world import World
+from ledger.errors import RuleViolation
+from ledger.numerals import format_capital_amount
+from ledger.tender.aggregate import Tender, tender_stream
+
+B = seed.beijing
+BIDS: dict[tuple[str, str], dict[str, Any]] = {
+    ("1", seed.QXD): {"total": "334860.00", "small_or_micro": True, "brand": "亲兄弟"},
+    ("1", seed.SUPPLIER_A): {"total": "398000.00", "brand": "演示品牌A"},
+    ("1", seed.SUPPLIER_B): {"total": "421500.00", "brand": "演示品牌B"},
+    ("2", seed.RUNHUA): {"total": "465430.00", "brand": "润华"},
+    ("2", seed.SUPPLIER_A): {
+        "total": "498000.00",
+        "capital": "肆拾捌万玖仟元整",
+        "brand": "演示品牌A",
+    },
+    ("2", seed.SUPPLIER_B): {"total": "512000.00", "brand": "演示品牌B"},
+    ("2", seed.SUPPLIER_C): {"total": "470000.00", "small_or_micro": True, "brand": "演示品牌C"},
+    ("3", seed.SUPPLIER_D): {"total": "300000.00", "small_or_micro": True, "brand": "演示品牌D"},
+    ("3", seed.SUPPLIER_A): {"total": "318000.00", "brand": "演示品牌A"},
+}
+NOT_DECRYPTED = {("2", seed.SUPPLIER_C)}
+# (business, technical) by evaluator, per lot and bidder; price points are the ledger's.
+SCORES: dict[str, dict[str, tuple[str, str]]] = {
+    "1": {
+        seed.QXD: ("26.00", "34.00"),
+        seed.SUPPLIER_A: ("25.00", "33.50"),
+        seed.SUPPLIER_B: ("23.00", "31.00"),
+    },
+    "2": {
+        seed.RUNHUA: ("27.00", "35.00"),
+        seed.SUPPLIER_A: ("25.50", "33.00"),
+        seed.SUPPLIER_B: ("24.00", "32.50"),
+    },
+}
+EVALUATOR_SPREAD = ("0.00", "-0.50", "0.50", "-1.00", "1.00")
+
+
+@dataclass
+class Refusal:
+    """An attempt the rules refused; nothing was written."""
+
+    when: str
+    who: str
+    what: str
+    reason: str
+
+
+@dataclass
+class DemoRun:
+    world: World
+    refusals: list[Refusal] = field(default_factory=list)
+
+    def act(self, party: str, role: str, command: Command, at: str) -> Outcome:
+        return self.world.act(party, role, command, at=B(at))
+
+    def attempt(self, party: str, role: str, command: Command, at: str, what: str) -> None:
+        """Try a command the rules should refuse, and keep the refusal."""
+        try:
+            self.world.act(party, role, command, at=B(at))
+        except RuleViolation as exc:
+            self.refusals.append(Refusal(at, self.world.parties[party].name, what, str(exc)))
+            return
+        raise AssertionError(f"the ledger accepted what it must refuse: {what}")
+
+    def tender(self) -> Tender:
+        return self.world.service.tender(tender_stream(seed.CODE))
+
+    def facts(self, outcome: Outcome) -> Mapping[str, Any]:
+        event = self.world.service.store.event_at(outcome.stream, outcome.version)
+        return dict(event.facts)
+
+
+def play(world: World) -> DemoRun:
+    """Run the whole procedure; returns the run with its refused attempts."""
+    run = DemoRun(world)
+    world.clock.set(B("2020-12-20 09:00"))
+    seed.register_seed_parties(world)
+    _publication(run)
+    _submission(run)
+    _opening(run)
+    _evaluation(run)
+    _award(run)
+    return run
+
+
+def _publication(run: DemoRun) -> None:
+    run.act(seed.AGENCY, "agency", seed.invitation(run.world), "2020-12-25 09:00")
+    for hour, bidder in enumerate(
+        (seed.QXD, seed.RUNHUA, seed.SUPPLIER_A, seed.SUPPLIER_B, seed.SUPPLIER_C, seed.SUPPLIER_D)
+    ):
+        run.act(bidder, "bidder", ObtainDocuments(seed.CODE), f"2020-12-26 {9 + hour:02d}:00")
+    asked = run.act(
+        seed.SUPPLIER_A,
+        "bidder",
+        AskQuestion(seed.CODE, "第2包预算金额:第一章为42.24万元,第三章为55.546万元,以何者为准?"),
+        "2020-12-28 10:00",
+    )
+    run.act(
+        seed.AGENCY,
+        "agency",
+        AmendTender(
+            seed.CODE,
+            "更正公告:第2包宿舍设备预算金额及最高限价更正为55.546万元",
+            True,
+            (LotChange("2", Decimal("555460.00"), Decimal("555460.00")),),
+        ),
+        "2020-12-29 09:00",
+    )
+    run.act(
+        seed.AGENCY,
+        "agency",
+        PublishClarification(
+            seed.CODE,
+            (
+                Answer(
+                    str(run.facts(asked)["question_id"]),
+                    "第2包预算金额及最高限价以2020-12-29更正公告为准:55.546万元。",
+                ),
+            ),
+        ),
+        "2020-12-29 09:10",
+    )
+
+
+def _submission(run: DemoRun) -> None:
+    tender = run.tender()
+    officials = [(o["party"], o["encryption_key"]) for o in tender.officials]
+    sealed = {key: _seal(key, spec, officials, tender.threshold) for key, spec in BIDS.items()}
+    modified = ("1", seed.SUPPLIER_A)
+    first = _seal(modified, {"total": "405000.00"}, officials, tender.threshold)
+    for hour, (key, bid) in enumerate(sealed.items()):
+        submitted = first if key == modified else bid
+        run.act(
+            key[1],
+            "bidder",
+            SubmitBid(seed.CODE, key[0], submitted),
+            f"2021-01-13 {9 + hour:02d}:00",
+        )
+    run.act(seed.SUPPLIER_A, "bidder", WithdrawBid(seed.CODE, "1"), "2021-01-14 09:00")
+    run.act(
+        seed.SUPPLIER_A, "bidder", SubmitBid(seed.CODE, "1", sealed[modified]), "2021-01-14 09:05"
+    )
+    for minute, (lot, bidder) in enumerate(BIDS):
+        run.act(bidder, "bidder", CheckIn(seed.CODE, lot), f"2021-01-15 09:{minute:02d}")
+    late = _seal(("1", seed.SUPPLIER_C), {"total": "389000.00"}, officials, tender.threshold)
+    run.attempt(
+        seed.SUPPLIER_C,
+        "bidder",
+        SubmitBid(seed.CODE, "1", late),
+        "2021-01-15 09:31",
+        "submit a bid for lot 1 one minute after the deadline",
+    )
+
+
+def _opening(run: DemoRun) -> None:
+    run.act(seed.AGENCY, "agency", StartOpening(seed.CODE), "2021-01-15 09:30")
+    for minute, key in enumerate(BIDS):
+        if key not in NOT_DECRYPTED:
+            run.act(
+                key[1],
+                "bidder",
+                AuthoriseDecryption(seed.CODE, key[0]),
+                f"2021-01-15 09:{35 + minute:02d}",
+            )
+    run.attempt(
+        seed.SUPPLIER_C,
+        "bidder",
+        AuthoriseDecryption(seed.CODE, "2"),
+        "2021-01-15 10:01",
+        "decrypt its lot-2 bid after the 30-minute decryption time",
+    )
+    run.act(seed.AGENCY, "agency", CloseDecryption(seed.CODE), "2021-01-15 10:01")
+    for minute, official in enumerate((seed.AGENCY, seed.REGULATOR)):
+        participant = run.world.parties[official]
+        assert participant.box_key is not None
+        shares = open_my_shares(run.tender(), official=official, private_key=participant.box_key)
+        run.act(
+            official,
+            "official",
+            SubmitKeyShares(seed.CODE, tuple(shares)),
+            f"2021-01-15 10:{3 + minute:02d}",
+        )
+    run.act(seed.AGENCY, "agency", RevealBids(seed.CODE), "2021-01-15 10:05")
+
+
+def _evaluation(run: DemoRun) -> None:
+    for lot in ("1", "2", "3"):
+        bidders = sorted(run.tender().lots[lot].valid_bids(), key=lambda bid: bid.bidder)
+        run.act(
+            seed.PURCHASER,
+            "purchaser",
+            RecordQualification(
+                seed.CODE,
+                lot,
+                tuple(QualificationResult(bid.bidder, True, "资格证明文件齐全") for bid in bidders),
+            ),
+            "2021-01-15 10:30",
+        )
+    members = tuple(
+        CommitteeMember(party, "purchaser_representative" if index == 0 else "expert")
+        for index, party in enumerate(seed.COMMITTEE)
+    )
+    run.act(seed.AGENCY, "agency", FormCommittee(seed.CODE, members), "2021-01-15 10:40")
+    chair = seed.COMMITTEE[1]
+    for lot in ("1", "2"):
+        bidders = sorted(bid.bidder for bid in run.tender().lots[lot].valid_bids())
+        run.act(
+            chair,
+            "evaluator",
+            RecordConformity(
+                seed.CODE,
+                lot,
+                tuple(ConformityResult(bidder, True, "实质性响应") for bidder in bidders),
+            ),
+            "2021-01-15 11:00",
+        )
+    run.act(
+        chair, "evaluator", ProposeCorrection(seed.CODE, "2", seed.SUPPLIER_A), "2021-01-15 11:10"
+    )
+    run.act(
+        seed.SUPPLIER_A, "bidder", RespondToCorrection(seed.CODE, "2", True), "2021-01-15 11:20"
+    )
+    for lot in ("1", "2"):
+        _score_lot(run, lot)
+    run.act(
+        seed.AGENCY,
+        "agency",
+        DeclareLotFailed(
+            seed.CODE, "3", "§24.1 合格投标人不足三家,不得评标;未经批准转为竞争性谈判,本包废标"
+        ),
+        "2021-01-15 16:00",
+    )
+
+
+def _score_lot(run: DemoRun, lot: str) -> None:
+    for index, evaluator in enumerate(seed.COMMITTEE):
+        spread = Decimal(EVALUATOR_SPREAD[index])
+        sheets = tuple(
+            ScoreSheet(bidder, Decimal(business) + spread, Decimal(technical) + spread)
+            for bidder, (business, technical) in SCORES[lot].items()
+        )
+        run.act(
+            evaluator,
+            "evaluator",
+            SubmitScores(seed.CODE, lot, sheets),
+            f"2021-01-15 {13 + int(lot)}:{index * 5:02d}",
+        )
+    final = run.act(
+        seed.AGENCY, "agency", FinaliseEvaluation(seed.CODE, lot), f"2021-01-15 {13 + int(lot)}:30"
+    )
+    digest = str(run.facts(final)["report_digest"])
+    for index, evaluator in enumerate(seed.COMMITTEE):
+        run.act(
+            evaluator,
+            "evaluator",
+            SignReport(seed.CODE, lot, digest),
+            f"2021-01-15 {13 + int(lot)}:{35 + index:02d}",
+        )
+
+
+def _award(run: DemoRun) -> None:
+    run.attempt(
+        seed.PURCHASER,
+        "purchaser",
+        AwardLot(seed.CODE, "1", seed.SUPPLIER_A),
+        "2021-01-18 09:30",
+        "award lot 1 to the second-ranked candidate",
+    )
+    for lot, winner in (("1", seed.QXD), ("2", seed.RUNHUA)):
+        run.act(seed.PURCHASER, "purchaser", AwardLot(seed.CODE, lot, winner), "2021-01-18 10:00")
+        run.act(seed.AGENCY, "agency", PublishAwardNotice(seed.CODE, lot), "2021-01-18 11:00")
+    challenge = run.act(
+        seed.SUPPLIER_B,
+        "bidder",
+        FileChallenge(
+            seed.CODE,
+            "1",
+            "演示供应商乙",
+            "演示地址",
+            "0718-0000000",
+            "第1包中标结果",
+            "中标人报价明显偏低,可能影响履约",
+            "请求复核第1包评审结果",
+            "开标记录及报价对比",
+            "2021-01-20",
+            "演示供应商乙法定代表人",
+        ),
+        "2021-01-20 10:00",
+    )
+    run.act(
+        seed.AGENCY,
+        "agency",
+        AnswerChallenge(
+            seed.CODE,
+            str(run.facts(challenge)["challenge_id"]),
+            "经复核,中标人报价经评标委员会审查未低于成本,评审程序合法,维持原中标结果。",
+        ),
+        "2021-01-22 10:00",
+    )
+
+
+def _seal(
+    key: tuple[str, str], spec: Mapping[str, Any], officials: list[tuple[str, str]], threshold: int
+) -> dict[str, Any]:
+    lot, bidder = key
+    total = str(spec["total"])
+    document = {
+        "v": "bidledger/bid-document/v1",
+        "lot": lot,
+        "bidder": bidder,
+        "total_figures": total,
+        "total_capital": spec.get("capital") or format_capital_amount(Decimal(total)),
+        "lines": [],
+        "brand": spec.get("brand"),
+        "small_or_micro": bool(spec.get("small_or_micro", False)),
+        "consortium_sme_share": None,
+        "business": "交货期30日,质保一年,免费上门服务",
+        "technical": "满足全部★核心参数",
+    }
+    return seal_for_tender(
+        document,
+        tender_code=seed.CODE,
+        lot=lot,
+        bidder=bidder,
+        officials=officials,
+        threshold=threshold,
+    )
