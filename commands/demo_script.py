@@ -194,6 +194,12 @@ def _submission(run: DemoRun) -> None:
     )
     for minute, (lot, bidder) in enumerate(BIDS):
         run.act(bidder, "bidder", CheckIn(seed.CODE, lot), f"2021-01-15 09:{minute:02d}")
+
+
+def _opening(run: DemoRun) -> None:
+    run.act(seed.AGENCY, "agency", StartOpening(seed.CODE), "2021-01-15 09:30")
+    tender = run.tender()
+    officials = [(o["party"], o["encryption_key"]) for o in tender.officials]
     late = _seal(("1", seed.SUPPLIER_C), {"total": "389000.00"}, officials, tender.threshold)
     run.attempt(
         seed.SUPPLIER_C,
@@ -202,10 +208,6 @@ def _submission(run: DemoRun) -> None:
         "2021-01-15 09:31",
         "submit a bid for lot 1 one minute after the deadline",
     )
-
-
-def _opening(run: DemoRun) -> None:
-    run.act(seed.AGENCY, "agency", StartOpening(seed.CODE), "2021-01-15 09:30")
     for minute, key in enumerate(BIDS):
         if key not in NOT_DECRYPTED:
             run.act(
@@ -319,8 +321,10 @@ def _award(run: DemoRun) -> None:
         "award lot 1 to the second-ranked candidate",
     )
     for lot, winner in (("1", seed.QXD), ("2", seed.RUNHUA)):
-        run.act(seed.PURCHASER, "purchaser", AwardLot(seed.CODE, lot, winner), "2021-01-18 10:00")
-        run.act(seed.AGENCY, "agency", PublishAwardNotice(seed.CODE, lot), "2021-01-18 11:00")
+        run.act(
+            seed.PURCHASER, "purchaser", AwardLot(seed.CODE, lot, winner), f"2021-01-18 1{lot}:00"
+        )
+        run.act(seed.AGENCY, "agency", PublishAwardNotice(seed.CODE, lot), f"2021-01-18 1{lot}:30")
     challenge = run.act(
         seed.SUPPLIER_B,
         "bidder",

@@ -34,7 +34,7 @@ ACTION_NAMES: dict[str, tuple[str, str]] = {
     "EvaluationFinalised": ("汇总排名", "scores summed and bids ranked"),
     "ReportSigned": ("评标报告签字", "evaluation report signed"),
     "LotAwarded": ("确定中标人", "lot awarded"),
-    "WinnerUnable": ("中标人不能履约", "winner unable to perform"),
+    "WinnerUnableRecorded": ("中标人不能履约", "winner unable to perform"),
     "AwardNoticePublished": ("中标公告", "award notice published"),
     "ChallengeFiled": ("质疑", "challenge filed"),
     "ChallengeAnswered": ("质疑答复", "challenge answered"),

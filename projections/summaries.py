@@ -1,0 +1,248 @@
+"""One line in words for each kind of event, from its signed args and derived facts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from ledger.events import LedgerEvent
+from ledger.identity.registry import Registry
+
+Summary = Callable[[LedgerEvent, Registry], str]
+
+
+def wan(amount: str | Decimal) -> str:
+    """Yuan as 万元 the way the seed's notices print them (33.486)."""
+    value = (Decimal(amount) / Decimal(10000)).normalize()
+    return f"{value:f}"
+
+
+def summarise(event: LedgerEvent, registry: Registry) -> str:
+    """The event in a few words; names are looked up in the registry."""
+    return SUMMARIES.get(type(event).__name__, _generic)(event, registry)
+
+
+def _name(registry: Registry, party: str) -> str:
+    found = registry.parties.get(party)
+    return found.name if found else party
+
+
+def _names(registry: Registry, parties: Any) -> str:
+    return ", ".join(_name(registry, party) for party in parties) or "none"
+
+
+def _per_lot(registry: Registry, by_lot: Mapping[str, Any], empty: str) -> str:
+    parts = [
+        f"lot {lot}: {_names(registry, parties)}"
+        for lot, parties in sorted(by_lot.items())
+        if parties
+    ]
+    return "; ".join(parts) or empty
+
+
+def _generic(event: LedgerEvent, registry: Registry) -> str:
+    parts = []
+    for key in ("lot", "bidder", "reason", "decision", "summary", "challenge_id"):
+        value = event.args.get(key)
+        if isinstance(value, str):
+            parts.append(f"{key} {_name(registry, value) if key == 'bidder' else value}")
+    return ", ".join(parts)
+
+
+def _published(event: LedgerEvent, registry: Registry) -> str:
+    lots = "; ".join(
+        f"lot {lot['lot']} {lot['name']} budget {wan(lot['budget'])} 万元"
+        for lot in event.args["lots"]
+    )
+    return f"{event.args['code']}: {lots}; deadline {event.args['timetable']['deadline']}"
+
+
+def _amended(event: LedgerEvent, registry: Registry) -> str:
+    changes = "; ".join(
+        f"lot {c['lot']} budget {wan(c['budget'])} ceiling {wan(c['ceiling'])}"
+        for c in event.args.get("lots", [])
+        if "budget" in c and "ceiling" in c
+    )
+    postponed = event.facts.get("deadline")
+    tail = (
+        f"; deadline postponed to {postponed} ({event.facts['reason']})"
+        if postponed
+        else "; deadline unchanged (published at least 15 days before it, §7.1)"
+    )
+    return str(event.args["summary"]) + (f" ({changes})" if changes else "") + tail
+
+
+def _question(event: LedgerEvent, registry: Registry) -> str:
+    return f"question {event.facts['question_id']} (the asker is never named in the answer)"
+
+
+def _clarified(event: LedgerEvent, registry: Registry) -> str:
+    ids = ", ".join(answer["question_id"] for answer in event.args["answers"])
+    return f"answers {ids} to all bidders, without naming who asked (§6.1)"
+
+
+def _submitted(event: LedgerEvent, registry: Registry) -> str:
+    return (
+        f"lot {event.args['lot']}, sealed; ciphertext sha256 "
+        f"{str(event.facts.get('ciphertext_sha256', ''))[:16]}…, receipt issued"
+    )
+
+
+def _opened(event: LedgerEvent, registry: Registry) -> str:
+    announced = _per_lot(registry, event.facts.get("announced", {}), "no bids")
+    absent = _per_lot(registry, event.facts.get("absent", {}), "")
+    return f"announced {announced}" + (
+        f"; not accepted, absent (§23.1(3)): {absent}" if absent else ""
+    )
+
+
+def _closed(event: LedgerEvent, registry: Registry) -> str:
+    returned = _per_lot(registry, event.facts.get("returned", {}), "")
+    return (
+        f"returned, not decrypted in time (撤销, §23.2(4)): {returned}"
+        if returned
+        else "every bid was decrypted in time"
+    )
+
+
+def _shares(event: LedgerEvent, registry: Registry) -> str:
+    return f"{event.facts.get('shares', 0)} key shares, each matching its bidder's commitment"
+
+
+def _revealed(event: LedgerEvent, registry: Registry) -> str:
+    parts = []
+    for lot, bids in sorted(event.facts.get("bids", {}).items()):
+        prices = ", ".join(
+            f"{_name(registry, bidder)} {wan(bid['price'])}"
+            for bidder, bid in sorted(bids.items())
+            if bid.get("price")
+        )
+        parts.append(f"lot {lot}: {prices or 'no bids'}")
+    over = _per_lot(registry, event.facts.get("over_ceiling", {}), "")
+    return (
+        "all at once, "
+        + "; ".join(parts)
+        + " (万元)"
+        + (f"; above the ceiling (§11.6): {over}" if over else "")
+    )
+
+
+def _qualified(event: LedgerEvent, registry: Registry) -> str:
+    text = (
+        f"lot {event.args['lot']}: {event.facts.get('qualified', 0)} qualified "
+        f"({_names(registry, event.facts.get('qualified_bidders', []))})"
+    )
+    return text + (
+        "; fewer than three, no evaluation (§24.1)" if event.facts.get("no_evaluation") else ""
+    )
+
+
+def _committee(event: LedgerEvent, registry: Registry) -> str:
+    return (
+        f"purchaser representative {_names(registry, event.facts['purchaser_representatives'])};"
+        f" experts {_names(registry, event.facts['experts'])}"
+    )
+
+
+def _conformity(event: LedgerEvent, registry: Registry) -> str:
+    invalid = event.facts.get("invalidated") or []
+    return f"lot {event.args['lot']}: {event.facts.get('valid', 0)} conforming" + (
+        f"; invalid: {invalid}" if invalid else ""
+    )
+
+
+def _correction(event: LedgerEvent, registry: Registry) -> str:
+    return (
+        f"lot {event.args['lot']}, {_name(registry, event.args['bidder'])}: "
+        f"{wan(event.facts['stated_total'])} → {wan(event.facts['corrected_total'])} 万元; "
+        + "; ".join(c["reason"] for c in event.facts.get("corrections", []))
+    )
+
+
+def _correction_answer(event: LedgerEvent, registry: Registry) -> str:
+    if event.facts.get("accepted"):
+        return f"lot {event.args['lot']}: accepted, price now {wan(event.facts['price'])} 万元"
+    return f"lot {event.args['lot']}: refused, the bid is invalid (§26.4)"
+
+
+def _scores(event: LedgerEvent, registry: Registry) -> str:
+    totals = ", ".join(
+        f"{_name(registry, bidder)} {score['total']}"
+        for bidder, score in event.facts.get("scores", {}).items()
+    )
+    return f"lot {event.args['lot']} totals: {totals}"
+
+
+def _ranked(event: LedgerEvent, registry: Registry) -> str:
+    ranking = ", ".join(
+        f"{entry['rank']}. {_name(registry, entry['bidder'])} {entry['score']}"
+        for entry in event.facts.get("ranking", [])
+    )
+    return (
+        f"lot {event.args['lot']}: {ranking}; candidates in order: "
+        f"{_names(registry, event.facts.get('candidates', []))}"
+    )
+
+
+def _report(event: LedgerEvent, registry: Registry) -> str:
+    done = " (report complete)" if event.facts.get("complete") else ""
+    return f"lot {event.args['lot']}: {event.facts.get('signed')} of {event.facts.get('of')}{done}"
+
+
+def _awarded(event: LedgerEvent, registry: Registry) -> str:
+    amount = event.facts.get("amount")
+    money = f" at {wan(amount)} 万元" if isinstance(amount, str) else ""
+    return f"lot {event.args['lot']} to {_name(registry, event.args['bidder'])}{money}"
+
+
+def _notice(event: LedgerEvent, registry: Registry) -> str:
+    return (
+        f"lot {event.args['lot']}: {event.facts.get('supplier_name', '')} "
+        f"{event.facts.get('amount_wan', '')} 万元; publicity ends "
+        f"{event.facts.get('publicity_ends', '')}"
+    )
+
+
+def _challenge(event: LedgerEvent, registry: Registry) -> str:
+    return (
+        f"{event.facts['challenge_id']} on lot {event.args['lot']}: {event.args['matters']}; "
+        f"answer due {event.facts.get('answer_due', '')}"
+    )
+
+
+def _answer(event: LedgerEvent, registry: Registry) -> str:
+    return (
+        f"{event.args['challenge_id']}: all bidders of the lot told; complaint possible until "
+        f"{event.facts.get('complaint_until', '')}"
+    )
+
+
+def _failed(event: LedgerEvent, registry: Registry) -> str:
+    return f"lot {event.args['lot']}: {event.args['reason']}"
+
+
+SUMMARIES: dict[str, Summary] = {
+    "TenderPublished": _published,
+    "TenderAmended": _amended,
+    "QuestionAsked": _question,
+    "ClarificationPublished": _clarified,
+    "BidSubmitted": _submitted,
+    "OpeningStarted": _opened,
+    "DecryptionClosed": _closed,
+    "KeySharesSubmitted": _shares,
+    "BidsRevealed": _revealed,
+    "QualificationRecorded": _qualified,
+    "CommitteeFormed": _committee,
+    "ConformityRecorded": _conformity,
+    "CorrectionProposed": _correction,
+    "CorrectionAnswered": _correction_answer,
+    "ScoresSubmitted": _scores,
+    "EvaluationFinalised": _ranked,
+    "ReportSigned": _report,
+    "LotAwarded": _awarded,
+    "AwardNoticePublished": _notice,
+    "ChallengeFiled": _challenge,
+    "ChallengeAnswered": _answer,
+    "LotFailed": _failed,
+}
