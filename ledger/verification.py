@@ -8,6 +8,7 @@ raises :class:`VerificationFailure` naming where, what was expected and what was
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -18,6 +19,22 @@ from ledger.errors import LedgerError, RuleViolation, VerificationFailure
 from ledger.events import LedgerEvent
 from ledger.identity.registry import REGISTRY_STREAM, AuthorityEstablished, Registry
 from ledger.store import LedgerStore
+
+_FIELDS = {
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "command",
+    "command_id",
+    "actor",
+    "role",
+    "key_id",
+    "args",
+    "signature",
+    "facts",
+    "prev_hash",
+    "event_hash",
+}
 
 
 @dataclass
@@ -41,21 +58,43 @@ def verify_log(store: LedgerStore) -> LogSummary:
     summary = LogSummary()
     heads: dict[UUID, _StreamHead] = {}
     registry: Registry | None = None
-    for notification in store.log():
+    for notification in _read(store, lambda: summary.events):
         where = (
             f"log index {notification.id} (stream {notification.originator_id} "
             f"v{notification.originator_version})"
         )
-        event = _decode(store, notification, where)
-        _check_hash(event, where)
-        _check_chain(event, heads.get(event.originator_id), where)
-        registry = _check_signature(event, registry, where)
+        try:
+            event = _decode(store, notification, where)
+            _check_hash(event, where)
+            _check_chain(event, heads.get(event.originator_id), where)
+            registry = _check_signature(event, registry, where)
+        except VerificationFailure:
+            raise
+        except Exception as exc:  # damaged data can fail in any way; name where it did
+            raise VerificationFailure(
+                where, f"event cannot be checked ({type(exc).__name__}: {exc})"
+            ) from None
         heads[event.originator_id] = _StreamHead(
             event.originator_version, event.event_hash, event.timestamp
         )
         summary.events += 1
     summary.streams = {stream: head.version for stream, head in heads.items()}
     return summary
+
+
+def _read(store: LedgerStore, checked: Callable[[], int]) -> Iterator[Any]:
+    """The stored log; a record the database cannot even read is named by its position."""
+    records = store.log()
+    while True:
+        try:
+            notification = next(records)
+        except StopIteration:
+            return
+        except Exception as exc:  # the driver's error for a damaged record
+            raise VerificationFailure(
+                f"the record after event {checked()} of the log", f"cannot be read ({exc})"
+            ) from None
+        yield notification
 
 
 def check_storage(url: str) -> None:
@@ -81,6 +120,11 @@ def _decode(store: LedgerStore, notification: Any, where: str) -> LedgerEvent:
         raise VerificationFailure(where, f"stored event cannot be decoded ({exc})") from None
     if not isinstance(event, LedgerEvent):
         raise VerificationFailure(where, f"{type(event).__name__} is not a ledger event")
+    found = set(vars(event))
+    if found != _FIELDS | ({"originator_topic"} & found):
+        raise VerificationFailure(
+            where, f"stored fields {sorted(found ^ _FIELDS)} differ from a ledger event's"
+        )
     return event
 
 
