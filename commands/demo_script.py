@@ -257,14 +257,14 @@ def _evaluation(run: DemoRun) -> None:
     run.act(seed.AGENCY, "agency", FormCommittee(seed.CODE, members), "2021-01-15 10:40")
     chair = seed.COMMITTEE[1]
     for lot in ("1", "2"):
-        bidders = sorted(bid.bidder for bid in run.tender().lots[lot].valid_bids())
+        names = sorted(bid.bidder for bid in run.tender().lots[lot].valid_bids())
         run.act(
             chair,
             "evaluator",
             RecordConformity(
                 seed.CODE,
                 lot,
-                tuple(ConformityResult(bidder, True, "实质性响应") for bidder in bidders),
+                tuple(ConformityResult(bidder, True, "实质性响应") for bidder in names),
             ),
             "2021-01-15 11:00",
         )
@@ -360,7 +360,7 @@ def _seal(
 ) -> dict[str, Any]:
     lot, bidder = key
     total = str(spec["total"])
-    document = {
+    document: dict[str, Any] = {
         "v": "bidledger/bid-document/v1",
         "lot": lot,
         "bidder": bidder,
