@@ -49,6 +49,7 @@ def _print_report(run: DemoRun, store: LedgerStore, url: str, out: TextIO) -> No
         "chain link, signature and key holds.",
         file=out,
     )
+    print(f"Check it yourself: bidledger verify --db {url}", file=out)
 
 
 def _print_awards(run: DemoRun, out: TextIO) -> None:
