@@ -16,7 +16,7 @@ demo: $(STAMP)
 	rm -f demo.db
 	$(BIN)/bidledger demo --db sqlite:///demo.db
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
