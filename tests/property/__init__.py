@@ -1,0 +1,1 @@
+"""Property tests (hypothesis) over random command sequences."""
