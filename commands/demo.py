@@ -8,6 +8,7 @@ from commands import seed
 from commands.demo_script import DemoRun, play
 from commands.service import LedgerService
 from commands.world import World
+from ledger.attempts import Attempts, attempts_stream
 from ledger.clock import FixedClock
 from ledger.crypto.signing import Signer
 from ledger.errors import InvalidInput
@@ -39,9 +40,7 @@ def _print_report(run: DemoRun, store: LedgerStore, url: str, out: TextIO) -> No
     print("Timeline, rebuilt from the log (every line is an event signed by its actor):", file=out)
     for entry in tender_timeline(store, tender_stream(seed.CODE)):
         print(_line(entry), file=out)
-    print("\nRefused attempts (rules checked on arrival; nothing of them was written):", file=out)
-    for refusal in run.refusals:
-        print(f"  {refusal.when}  {refusal.who}: {refusal.what}\n      {refusal.reason}", file=out)
+    _print_attempts(run, store, out)
     _print_awards(run, out)
     summary = verify_log(store)
     print(
@@ -50,6 +49,23 @@ def _print_report(run: DemoRun, store: LedgerStore, url: str, out: TextIO) -> No
         file=out,
     )
     print(f"Check it yourself: bidledger verify --db {url}", file=out)
+
+
+def _print_attempts(run: DemoRun, store: LedgerStore, out: TextIO) -> None:
+    print(
+        "\nRefused attempts, from the tender's attempts stream (its state is untouched):", file=out
+    )
+    registry = run.world.service.registry()
+    attempts = store.load(Attempts, attempts_stream(tender_stream(seed.CODE)))
+    for attempt in attempts.refused:
+        when = attempt["time"].strftime("%Y-%m-%d %H:%M")
+        lot = f" lot {attempt['args']['lot']}" if "lot" in attempt["args"] else ""
+        print(
+            f"  {when}  {registry.parties[attempt['actor']].name} [{attempt['role']}] "
+            f"{attempt['command']}{lot}: refused by {attempt['clause']} ({attempt['rule']})\n"
+            f"      {attempt['detail']}",
+            file=out,
+        )
 
 
 def _print_awards(run: DemoRun, out: TextIO) -> None:

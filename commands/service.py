@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from ledger.attempts import Attempts, attempts_stream
 from ledger.clock import Clock, SystemClock
 from ledger.crypto.signing import Signer
 from ledger.envelope import SignedCommand
-from ledger.errors import InvalidInput, NotFound, RuleViolation
+from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound, RuleViolation
 from ledger.events import SignedAggregate
 from ledger.identity.registry import REGISTRY_STREAM, Registry
 from ledger.receipts import Receipt, issue_receipt
@@ -86,7 +87,44 @@ class LedgerService:
         if action is None:
             raise InvalidInput(f"unknown command {command.command!r}")
         tender = self.tender(_stream(command))
-        return self._apply(tender, command, lambda: action.apply(tender, command, now, registry))
+        try:
+            return self._apply(
+                tender, command, lambda: action.apply(tender, command, now, registry)
+            )
+        except RuleViolation as refusal:
+            self._keep_attempt(command, now, registry, action.role, refusal)
+            raise
+
+    def _keep_attempt(
+        self,
+        command: SignedCommand,
+        now: datetime,
+        registry: Registry,
+        role: str,
+        refusal: RuleViolation,
+    ) -> None:
+        """Record a refused command in its tender's attempts stream, if its signer is genuine."""
+        if refusal.rule.clause in _IDENTITY_CLAUSES:
+            return
+        try:
+            registry.authenticate(command, now, role)
+        except RuleViolation:
+            return
+        for _ in range(_ATTEMPT_RETRIES):
+            stream = attempts_stream(_stream(command))
+            try:
+                if not self.store.exists(stream):
+                    self.store.save(Attempts.first(command, now, refusal))
+                    return
+                attempts = self.store.load(Attempts, stream)
+                if command.command_id in attempts.command_log:
+                    return
+                attempts.add(command, now, refusal)
+                self.store.save(attempts)
+                return
+            except ConcurrencyConflict:
+                continue
+        raise ConcurrencyConflict(f"could not record the refused attempt {command.command_id}")
 
     def _apply(
         self, aggregate: SignedAggregate, command: SignedCommand, apply: Callable[[], object]
@@ -133,6 +171,10 @@ class LedgerService:
             log_index=index,
             time=event.timestamp,
         )
+
+
+_IDENTITY_CLAUSES = frozenset({"S1", "S2", "S3"})
+_ATTEMPT_RETRIES = 3
 
 
 def _published() -> None:

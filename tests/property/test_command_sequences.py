@@ -51,6 +51,7 @@ from commands.messages import (
 )
 from commands.service import LedgerService, Outcome
 from commands.world import World
+from ledger.attempts import AttemptRefused, AttemptsOpened, attempts_stream
 from ledger.clock import FixedClock, parse_time
 from ledger.crypto.signing import Signer
 from ledger.envelope import SignedCommand
@@ -249,9 +250,14 @@ class Run:
         )
 
     def _nothing_written(self, before: dict[UUID, int]) -> None:
+        """A refusal changes no tender and no key; at most its attempt is kept on the record."""
         assert self.tender().version == before[TENDER], "a refusal changed the tender"
         assert self.world.service.registry().version == before[REGISTRY], "a refusal changed keys"
-        assert next(self.store.log(self.log_end + 1), None) is None, "a refusal wrote an event"
+        for notification in self.store.log(self.log_end + 1):
+            event = self.store.decode(notification)
+            assert isinstance(event, AttemptsOpened | AttemptRefused), "a refusal wrote an event"
+            assert event.originator_id == attempts_stream(TENDER)
+            self.log_end = notification.id
 
     def _pick_bid(self, step: Step, status: str) -> tuple[str, str]:
         """A bid in ``status`` picked by ``number``; with ``flag``, any bidder and lot."""
