@@ -118,6 +118,31 @@ def event_hash(
     prev_hash: str,
 ) -> str:
     """Hex SHA-256 over the event's canonical form: position, type, time, command, facts, chain."""
+    preimage = event_preimage(
+        stream=stream,
+        version=version,
+        event_type=event_type,
+        class_version=class_version,
+        time=time,
+        command=command,
+        facts=facts,
+        prev_hash=prev_hash,
+    )
+    return hashlib.sha256(preimage).hexdigest()
+
+
+def event_preimage(
+    *,
+    stream: str,
+    version: int,
+    event_type: str,
+    class_version: int,
+    time: datetime,
+    command: SignedCommand,
+    facts: Mapping[str, Any],
+    prev_hash: str,
+) -> bytes:
+    """The exact bytes an event's hash is taken over; also its Merkle leaf data."""
     record = {
         "stream": stream,
         "version": version,
@@ -128,4 +153,4 @@ def event_hash(
         "facts": dict(facts),
         "prev_hash": prev_hash,
     }
-    return hashlib.sha256(EVENT_DOMAIN + canonical_bytes(record)).hexdigest()
+    return EVENT_DOMAIN + canonical_bytes(record)

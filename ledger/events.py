@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from ledger.envelope import GENESIS_HASH, SignedCommand, event_hash
+from ledger.envelope import GENESIS_HASH, SignedCommand, event_hash, event_preimage
 from ledger.errors import RuleViolation
 from ledger.rules import catalogue as rules
 
@@ -46,6 +46,19 @@ class LedgerEvent(Aggregate.Event):
             key_id=self.key_id,
             args=self.args,
             signature=self.signature,
+        )
+
+    def preimage(self) -> bytes:
+        """The exact bytes hashed into ``event_hash``; the event's Merkle leaf data (T1)."""
+        return event_preimage(
+            stream=str(self.originator_id),
+            version=self.originator_version,
+            event_type=type(self).__name__,
+            class_version=type(self).class_version,
+            time=self.timestamp,
+            command=self.signed_command(),
+            facts=self.facts,
+            prev_hash=self.prev_hash,
         )
 
     def expected_hash(self) -> str:
