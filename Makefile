@@ -16,8 +16,12 @@ demo: $(STAMP)
 	rm -f demo.db
 	$(BIN)/bidledger demo --db sqlite:///demo.db
 
+# The suite runs on SQLite and on a throwaway PostgreSQL server (scripts/pg.sh), stopped
+# afterwards whatever happens; no server, no green build.
 test: lint
-	$(BIN)/python -m pytest -q
+	@trap 'sh scripts/pg.sh stop' EXIT; \
+	sh scripts/pg.sh start || { echo "make test: FAILED to start PostgreSQL (scripts/pg.sh start)" >&2; exit 1; }; \
+	BIDLEDGER_TEST_PG_URL="$$(sh scripts/pg.sh url)" $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

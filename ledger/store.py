@@ -52,6 +52,16 @@ class LedgerStore:
             raise NotFound(f"{stream} is not a {aggregate_class.__name__.lower()}")
         return aggregate
 
+    def load_at(self, aggregate_class: type[A], stream: UUID, version: int) -> A:
+        """The aggregate as its event ``version`` left it (for read models and replays)."""
+        try:
+            aggregate: object = self._app.repository.get(stream, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {aggregate_class.__name__.lower()} {stream} v{version}") from None
+        if not isinstance(aggregate, aggregate_class) or aggregate.version != version:
+            raise NotFound(f"no {aggregate_class.__name__.lower()} {stream} v{version}")
+        return aggregate
+
     def exists(self, stream: UUID) -> bool:
         return bool(self._app.recorder.select_events(stream, limit=1))
 
@@ -91,6 +101,10 @@ class LedgerStore:
                 return
             yield from notifications
             start = notifications[-1].id + 1
+
+    def head(self) -> int:
+        """The last log index (notification id) stored; 0 for an empty log."""
+        return int(self._app.recorder.max_notification_id() or 0)
 
     def decode(self, stored: StoredEvent) -> Any:
         """Turn a stored record into its domain event (may raise on damaged data)."""
