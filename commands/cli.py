@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ledger.errors import LedgerError, VerificationFailure
 from ledger.store import DEFAULT_URL, LedgerStore
@@ -47,16 +48,87 @@ def open_existing(url: str) -> LedgerStore:
 def _verify(options: argparse.Namespace) -> int:
     from ledger.verification import verify_log
 
+    against = _read_text(options.against) if options.against else None
     store = open_existing(database_url(options))
     try:
-        summary = verify_log(store)
+        summary = verify_log(store, against=against)
     finally:
         store.close()
     print(
         f"verified {summary.events} events in {len(summary.streams)} streams: every hash, "
         "chain link, signature and key validity holds"
     )
+    merkle = summary.merkle
+    if merkle is not None:
+        stored = (
+            f"stored tree ({merkle.stored_size} leaves) and {merkle.checkpoints} signed "
+            "checkpoints agree"
+            if merkle.stored_size or merkle.checkpoints
+            else "no stored tree or checkpoints in this database"
+        )
+        print(f"Merkle log: {merkle.size} leaves, root {merkle.root}; {stored}")
+        if merkle.against_size is not None:
+            print(f"consistent with {options.against} (tree size {merkle.against_size})")
     return EXIT_OK
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LedgerError(f"cannot read {path}: {exc}") from None
+
+
+def _checkpoint(options: argparse.Namespace) -> int:
+    from ledger.transparency import TreeStore
+
+    url = database_url(options)
+    open_existing(url).close()
+    tree = TreeStore(url)
+    try:
+        latest = tree.latest_checkpoint()
+    finally:
+        tree.close()
+    if latest is None:
+        raise LedgerError(f"no checkpoint has been issued in {url}")
+    print(latest.note, end="")
+    return EXIT_OK
+
+
+def _prove(options: argparse.Namespace) -> int:
+    from ledger.transparency import prove
+
+    url = database_url(options)
+    open_existing(url).close()
+    result = prove(url, options.index, options.size, options.from_size, options.to_size)
+    print(json.dumps(result, indent=2) if options.json else _proof_text(result))
+    return EXIT_OK
+
+
+def _proof_text(result: dict[str, Any]) -> str:
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, list):
+            lines.append(f"{key:<11} {len(value)} hashes")
+            lines.extend(f"  {item}" for item in value)
+        else:
+            lines.append(f"{key:<11} {value}")
+    return "\n".join(lines)
+
+
+def _prove_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    prove = commands.add_parser(
+        "prove", help="an inclusion proof of a leaf, or a consistency proof between two sizes"
+    )
+    prove.add_argument("index", nargs="?", type=int, help="leaf index (position in the log)")
+    prove.add_argument("--size", type=int, help="tree size (default: the latest checkpoint's)")
+    prove.add_argument("--from", dest="from_size", type=int, help="consistency: the older size")
+    prove.add_argument("--to", dest="to_size", type=int, help="consistency: the newer size")
+    prove.add_argument("--json", action="store_true", help="print JSON")
+    prove.set_defaults(run=_prove)
+    return prove
 
 
 def _demo(options: argparse.Namespace) -> int:
@@ -100,14 +172,65 @@ def _official(text: str) -> tuple[str, str]:
     return party, key
 
 
+def _projections(options: argparse.Namespace) -> int:
+    """``projections status|catch-up|rebuild``: the read models' positions, lag, rebuilds."""
+    from projections.catalog import all_projections
+    from projections.positions import status
+    from projections.registry import PROJECTIONS
+    from projections.runner import ProjectionFailed, TextProgress, engine_for, runner_for
+
+    store = open_existing(database_url(options))
+    engine = engine_for(store)
+    models = [*PROJECTIONS, *all_projections(store)]
+    try:
+        if options.action == "status":
+            return _print_status(status(engine, store, models), as_json=options.json)
+        names = [options.name] if options.name else [p.name for p in models]
+        for name in names:
+            runner = runner_for(name, store, engine, models)
+            bar = TextProgress(f"{options.action} {name}")
+            try:
+                work = runner.rebuild if options.action == "rebuild" else runner.catch_up
+                count = work(progress=bar)
+            except ProjectionFailed as exc:
+                print(f"\nprojection FAILED: {exc}", file=sys.stderr)
+                return EXIT_FAILED
+            finally:
+                bar.close()
+            print(f"{name}: {count} events applied")
+        return EXIT_OK
+    finally:
+        engine.dispose()
+        store.close()
+
+
+def _print_status(rows: Sequence[Any], *, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([vars(row) for row in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{'projection':<24} {'version':>7} {'position':>9} {'head':>9} {'lag':>9}  error")
+    for row in rows:
+        print(
+            f"{row.name:<24} {row.version:>7} {row.position:>9} {row.head:>9} {row.lag:>9}"
+            f"  {row.error or ''}"
+        )
+    return EXIT_FAILED if any(row.error for row in rows) else EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bidledger", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="run the seed tender XFZFCG-2020-33 end to end")
     demo.set_defaults(run=_demo)
     verify = commands.add_parser("verify", help="check every hash, chain and signature")
+    verify.add_argument(
+        "--against", metavar="CHECKPOINT_FILE", help="a signed checkpoint issued earlier"
+    )
     verify.set_defaults(run=_verify)
-    for sub in (demo, verify):
+    checkpoint = commands.add_parser("checkpoint", help="print the latest signed checkpoint")
+    checkpoint.set_defaults(run=_checkpoint)
+    prove = _prove_parser(commands)
+    for sub in (demo, verify, checkpoint, prove):
         sub.add_argument("--db", help=f"SQLAlchemy URL (default: $BIDLEDGER_DB or {DEFAULT_URL})")
     seal = commands.add_parser("seal", help="seal a bid document (runs on the bidder's machine)")
     seal.add_argument("document", help="bid document JSON file")
@@ -125,6 +248,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     seal.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     seal.set_defaults(run=_seal)
+    views = commands.add_parser("projections", help="read models: status, catch-up, rebuild")
+    views.add_argument("action", choices=("status", "catch-up", "rebuild"))
+    views.add_argument("name", nargs="?", help="one projection (default: every registered one)")
+    views.add_argument("--db", help=f"SQLAlchemy URL (default: $BIDLEDGER_DB or {DEFAULT_URL})")
+    views.add_argument("--json", action="store_true", help="status as JSON")
+    views.set_defaults(run=_projections)
+    from commands.queries import add_query_commands
+
+    add_query_commands(commands)
+    from commands.bundle_cli import add_bundle_commands
+
+    add_bundle_commands(commands)
     return parser
 
 

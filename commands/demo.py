@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import TextIO
 
 from commands import seed
-from commands.demo_script import DemoRun, play
+from commands.demo_script import LOG_ORIGIN, DemoRun, play
 from commands.service import LedgerService
 from commands.world import World
 from ledger.attempts import Attempts, attempts_stream
 from ledger.clock import FixedClock
 from ledger.crypto.signing import Signer
 from ledger.errors import InvalidInput
+from ledger.notes import NoteSigner, parse_note
 from ledger.store import LedgerStore
 from ledger.tender.aggregate import tender_stream
 from ledger.verification import verify_log
@@ -26,8 +28,10 @@ def run_demo(url: str, out: TextIO) -> int:
             raise InvalidInput(f"{url} already holds {seed.CODE}; give the demo a fresh --db")
         clock = FixedClock(seed.beijing("2020-12-20 09:00"))
         platform = Signer.generate()
-        service = LedgerService(store, clock, platform=platform, platform_id=seed.PLATFORM)
-        run = play(World(service, clock))
+        log = NoteSigner(LOG_ORIGIN, secrets.token_bytes(32))
+        service = LedgerService(store, clock, platform=platform, platform_id=seed.PLATFORM, log=log)
+        run = play(World(service, clock), log=log)
+        service.checkpoint()
         _print_report(run, store, url, out)
     finally:
         store.close()
@@ -42,6 +46,7 @@ def _print_report(run: DemoRun, store: LedgerStore, url: str, out: TextIO) -> No
         print(_line(entry), file=out)
     _print_attempts(run, store, out)
     _print_awards(run, out)
+    _print_checkpoints(run, url, out)
     summary = verify_log(store)
     print(
         f"\nVerified {summary.events} events in {len(summary.streams)} streams: every hash, "
@@ -81,6 +86,24 @@ def _print_awards(run: DemoRun, out: TextIO) -> None:
             print(
                 f"  lot {lot.lot} {lot.name}: no award; {lot.status}: {lot.failure or ''}", file=out
             )
+
+
+def _print_checkpoints(run: DemoRun, url: str, out: TextIO) -> None:
+    log = run.world.service.transparency
+    if log is None:
+        return
+    stored = log.tree.checkpoints()
+    print(f"\nSigned checkpoints of the Merkle log ({log.origin}):", file=out)
+    for checkpoint in stored:
+        when = checkpoint.issued_at.strftime("%Y-%m-%d %H:%M")
+        cosigned = len(parse_note(checkpoint.note)[1]) > 1
+        print(
+            f"  #{checkpoint.seq:<3} {when}  {checkpoint.reason:<8} size {checkpoint.size}"
+            + (", cosigned by the regulator" if cosigned else ""),
+            file=out,
+        )
+    print(f"Latest: bidledger checkpoint --db {url}", file=out)
+    print(f"Proofs: bidledger prove INDEX --db {url} --json", file=out)
 
 
 def _line(entry: TimelineEntry) -> str:

@@ -6,6 +6,7 @@ with their refusal (nothing of them is written to the log).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,10 +52,13 @@ from commands.official import open_my_shares
 from commands.service import Outcome
 from commands.world import World
 from ledger.errors import RuleViolation
+from ledger.notes import COSIGNATURE_V1, NoteSigner
 from ledger.numerals import format_capital_amount
 from ledger.tender.aggregate import Tender, tender_stream
 
 B = seed.beijing
+LOG_ORIGIN = "bidledger.example/enshi-platform"
+WITNESS_NAME = f"{seed.REGULATOR}.example/witness"
 BIDS: dict[tuple[str, str], dict[str, Any]] = {
     ("1", seed.QXD): {"total": "334860.00", "small_or_micro": True, "brand": "亲兄弟"},
     ("1", seed.SUPPLIER_A): {"total": "398000.00", "brand": "演示品牌A"},
@@ -90,6 +94,7 @@ EVALUATOR_SPREAD = ("0.00", "-0.50", "0.50", "-1.00", "1.00")
 @dataclass
 class DemoRun:
     world: World
+    witness: NoteSigner | None = None
 
     def act(self, party: str, role: str, command: Command, at: str) -> Outcome:
         return self.world.act(party, role, command, at=B(at))
@@ -110,11 +115,19 @@ class DemoRun:
         return dict(event.facts)
 
 
-def play(world: World) -> DemoRun:
-    """Run the whole procedure on ``world``."""
+def play(world: World, *, log: NoteSigner | None = None) -> DemoRun:
+    """Run the whole procedure on ``world``.
+
+    With ``log`` (the service's checkpoint key) that key is registered for the platform,
+    and the regulator, as witness, cosigns the deadline checkpoint (T4).
+    """
     run = DemoRun(world)
     world.clock.set(B("2020-12-20 09:00"))
     seed.register_seed_parties(world)
+    if log is not None:
+        world.register_note_key(seed.PLATFORM, log)
+        run.witness = NoteSigner(WITNESS_NAME, secrets.token_bytes(32), COSIGNATURE_V1)
+        world.register_note_key(seed.REGULATOR, run.witness, ("regulator",))
     _publication(run)
     _submission(run)
     _opening(run)
@@ -186,6 +199,9 @@ def _submission(run: DemoRun) -> None:
 
 def _opening(run: DemoRun) -> None:
     run.act(seed.AGENCY, "agency", StartOpening(seed.CODE), "2021-01-15 09:30")
+    if run.witness is not None:
+        moment = int(B("2021-01-15 09:30").timestamp())
+        run.world.service.cosign_latest(run.witness, moment, reason="deadline")
     tender = run.tender()
     officials = [(o["party"], o["encryption_key"]) for o in tender.officials]
     late = _seal(("1", seed.SUPPLIER_C), {"total": "389000.00"}, officials, tender.threshold)

@@ -19,12 +19,14 @@ from ledger.envelope import SignedCommand
 from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound, RuleViolation
 from ledger.events import SignedAggregate
 from ledger.identity.registry import REGISTRY_STREAM, Registry
+from ledger.notes import NoteSigner
 from ledger.receipts import Receipt, issue_receipt
 from ledger.rules import catalogue as rules
 from ledger.store import LedgerStore
 from ledger.tender.actions import TENDER_ACTIONS
 from ledger.tender.aggregate import Tender
 from ledger.tender.publication import publish
+from ledger.transparency.checkpoints import DEFAULT_EVERY, TransparencyLog
 
 RegistryAction = Callable[[Registry, SignedCommand, datetime], None]
 REGISTRY_ACTIONS: dict[str, RegistryAction] = {
@@ -57,11 +59,19 @@ class LedgerService:
         *,
         platform: Signer | None = None,
         platform_id: str = "platform",
+        log: NoteSigner | None = None,
+        origin: str | None = None,
+        checkpoint_every: int = DEFAULT_EVERY,
     ) -> None:
         self.store = store
         self.clock = clock or SystemClock()
         self._platform = platform
         self._platform_id = platform_id
+        self.transparency = (
+            None
+            if log is None
+            else TransparencyLog(store, log, origin=origin, checkpoint_every=checkpoint_every)
+        )
 
     def registry(self) -> Registry:
         return self.store.load(Registry, REGISTRY_STREAM)
@@ -70,8 +80,31 @@ class LedgerService:
         return self.store.load(Tender, stream)
 
     def execute(self, command: SignedCommand) -> Outcome:
-        """Apply one signed command at the clock's current time."""
+        """Apply one signed command at the clock's current time; keep the Merkle log (T1, T4)."""
         now = self.clock.now()
+        if self.transparency is None:
+            return self._execute(command, now)
+        self.transparency.before_command(now)
+        try:
+            return self._execute(command, now)
+        finally:
+            self.transparency.after_command(now)
+
+    def cosign_latest(
+        self, witness: NoteSigner, timestamp: int, *, reason: str | None = None
+    ) -> str:
+        """A witness (the regulator) cosigns the latest checkpoint, or the latest of ``reason``."""
+        if self.transparency is None:
+            raise InvalidInput("no log key configured: there are no checkpoints to cosign")
+        return self.transparency.cosign_latest(witness, timestamp, reason=reason)
+
+    def checkpoint(self, reason: str = "manual") -> str:
+        """Issue a checkpoint of the whole log now (say, at the end of a day's work)."""
+        if self.transparency is None:
+            raise InvalidInput("no log key configured: cannot issue a checkpoint")
+        return self.transparency.checkpoint(self.clock.now(), reason)
+
+    def _execute(self, command: SignedCommand, now: datetime) -> Outcome:
         if command.command == "EstablishRegistry":
             return self._save_new(Registry.establish(command, now), command)
         registry = self.registry()
@@ -140,6 +173,8 @@ class LedgerService:
 
     def _save_new(self, aggregate: SignedAggregate, command: SignedCommand) -> Outcome:
         saved = self.store.save(aggregate)[-1]
+        if self.transparency is not None:
+            self.transparency.note_saved(aggregate)
         receipt = self._receipt(command, saved.version, saved.event_hash, saved.log_index)
         return Outcome(
             command.command,

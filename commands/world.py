@@ -20,6 +20,7 @@ from commands.service import LedgerService, Outcome
 from ledger.clock import FixedClock
 from ledger.crypto.certificates import issue_certificate
 from ledger.crypto.signing import Signer
+from ledger.notes import NoteSigner
 
 AUTHORITY = "registration-authority"
 CERTIFICATE_YEARS = 5
@@ -107,6 +108,22 @@ class World:
             )
         self.parties[party] = participant
         return participant
+
+    def register_note_key(
+        self, party: str, key: NoteSigner, roles: tuple[str, ...] | None = None
+    ) -> Outcome:
+        """Register ``party``'s checkpoint (log) or witness key, purpose "log", by its vkey."""
+        participant = self.parties[party]
+        return self.as_authority(
+            RegisterKey(
+                party,
+                key.public_key.hex(),
+                "log",
+                roles or participant.roles,
+                self.clock.now(),
+                note_key=key.verifier().vkey(),
+            )
+        )
 
     def as_authority(self, command: Command) -> Outcome:
         return self.service.execute(self.authority.as_role("authority").sign(command))

@@ -19,6 +19,7 @@ from ledger.errors import LedgerError, RuleViolation, VerificationFailure
 from ledger.events import LedgerEvent
 from ledger.identity.registry import REGISTRY_STREAM, AuthorityEstablished, Registry
 from ledger.store import LedgerStore
+from ledger.transparency.audit import LogAudit, MerkleSummary
 
 _FIELDS = {
     "originator_id",
@@ -43,6 +44,7 @@ class LogSummary:
 
     events: int = 0
     streams: dict[UUID, int] = field(default_factory=dict)
+    merkle: MerkleSummary | None = None
 
 
 @dataclass
@@ -52,10 +54,15 @@ class _StreamHead:
     time: Any
 
 
-def verify_log(store: LedgerStore) -> LogSummary:
-    """Verify every event of ``store``; raise at the first bad one."""
+def verify_log(store: LedgerStore, against: str | None = None) -> LogSummary:
+    """Verify every event of ``store``; raise at the first bad one.
+
+    Then the Merkle tree, the signed checkpoints, the sealed bids and, with ``against``
+    (a checkpoint note issued earlier), that the log still extends that checkpoint.
+    """
     check_storage(store.url)
     summary = LogSummary()
+    audit = LogAudit(store, against)
     heads: dict[UUID, _StreamHead] = {}
     registry: Registry | None = None
     for notification in _read(store, lambda: summary.events):
@@ -65,6 +72,7 @@ def verify_log(store: LedgerStore) -> LogSummary:
         )
         try:
             event = _decode(store, notification, where)
+            audit.event(event, notification.id, where)
             _check_hash(event, where)
             _check_chain(event, heads.get(event.originator_id), where)
             registry = _check_signature(event, registry, where)
@@ -79,6 +87,7 @@ def verify_log(store: LedgerStore) -> LogSummary:
         )
         summary.events += 1
     summary.streams = {stream: head.version for stream, head in heads.items()}
+    summary.merkle = audit.finish(registry)
     return summary
 
 

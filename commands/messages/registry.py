@@ -33,6 +33,7 @@ class RegisterKey(Command):
     valid_from: datetime
     valid_until: datetime | None = None
     certificate: str | None = None
+    note_key: str | None = None  # purpose "log": the C2SP vkey of a checkpoint or witness key
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ledger.crypto.signing import key_id_of
 from ledger.envelope import SignedCommand
 from ledger.errors import InvalidInput, RuleViolation, VerificationFailure
 from ledger.events import LedgerCreated, LedgerEvent, SignedAggregate
+from ledger.notes import COSIGNATURE_V1, ED25519, NoteVerifier
 from ledger.rules import catalogue as rules
 
 REGISTRY_STREAM = uuid.uuid5(uuid.NAMESPACE_URL, "bidledger:registry")
@@ -47,6 +48,7 @@ class KeyRecord:
     valid_until: datetime | None
     certificate: str | None = None
     revoked_at: datetime | None = None
+    note_key: str | None = None  # purpose "log": the C2SP vkey (name, key id, type, key)
 
 
 class AuthorityEstablished(LedgerCreated):
@@ -88,6 +90,7 @@ class KeyRegistered(LedgerEvent):
             valid_from=parse_time(args["valid_from"]),
             valid_until=parse_time(until) if until else None,
             certificate=args.get("certificate"),
+            note_key=args.get("note_key"),
         )
 
 
@@ -138,8 +141,8 @@ class Registry(SignedAggregate):
         party = self.party(_require_text(args, "party"))
         public_key = _hex_bytes(args, "public_key")
         purpose = _require_text(args, "purpose")
-        if purpose not in ("sign", "encrypt"):
-            raise InvalidInput("purpose must be 'sign' or 'encrypt'")
+        if purpose not in ("sign", "encrypt", "log"):
+            raise InvalidInput("purpose must be 'sign', 'encrypt' or 'log'")
         roles = _check_roles(args.get("roles"))
         if not roles <= party.roles:
             raise RuleViolation(rules.ROLE_NOT_HELD, f"{party.party} does not hold {sorted(roles)}")
@@ -152,6 +155,8 @@ class Registry(SignedAggregate):
         key_id = (
             "x25519:" + key_id_of(public_key)[8:] if purpose == "encrypt" else key_id_of(public_key)
         )
+        if purpose == "log":
+            key_id = _note_key_id(args.get("note_key"), public_key)
         if key_id in self.keys:
             raise InvalidInput(f"key {key_id} is already registered")
         if args.get("certificate"):
@@ -209,6 +214,22 @@ class Registry(SignedAggregate):
         _check_signature(command, key.public_key)
         return party
 
+    def log_verifier(self, origin: str, at: datetime | None = None) -> NoteVerifier:
+        """The registered Ed25519 note key that signs ``origin``'s checkpoints (at ``at``)."""
+        for key in reversed(list(self.keys.values())):
+            verifier = _note_verifier(key)
+            if verifier is None or verifier.name != origin or verifier.algorithm != ED25519:
+                continue
+            if at is None or _valid_at(key, at):
+                return verifier
+        when = f" valid at {format_time(at)}" if at is not None else ""
+        raise VerificationFailure(f"log key for {origin}", f"no log key registered{when}")
+
+    def witness_verifiers(self) -> list[NoteVerifier]:
+        """Every registered witness (cosignature/v1) key."""
+        found = (_note_verifier(key) for key in self.keys.values())
+        return [v for v in found if v is not None and v.algorithm == COSIGNATURE_V1]
+
     def encryption_key(self, party: str, public_key: bytes) -> KeyRecord:
         """The registered, unrevoked encryption key ``public_key`` of ``party``."""
         for key in self.keys.values():
@@ -224,6 +245,28 @@ class Registry(SignedAggregate):
                 f"{command.actor} is not the registration authority",
             )
         self.authenticate(command, now, "authority")
+
+
+def _note_key_id(note_key: Any, public_key: bytes) -> str:
+    """A log or witness key is named by its C2SP vkey; its key id is "note:" + the vkey's id."""
+    if not isinstance(note_key, str):
+        raise InvalidInput("field 'note_key' must be the C2SP vkey of a 'log' key")
+    verifier = NoteVerifier.from_vkey(note_key)
+    if verifier.public_key != public_key:
+        raise InvalidInput("field 'note_key' names another public key than 'public_key'")
+    return f"note:{verifier.key_id:08x}"
+
+
+def _note_verifier(key: KeyRecord) -> NoteVerifier | None:
+    if key.purpose != "log" or key.note_key is None:
+        return None
+    return NoteVerifier.from_vkey(key.note_key)
+
+
+def _valid_at(key: KeyRecord, at: datetime) -> bool:
+    if key.revoked_at is not None and at >= key.revoked_at:
+        return False
+    return key.valid_from <= at and (key.valid_until is None or at <= key.valid_until)
 
 
 def _check_signature(command: SignedCommand, public_key: bytes) -> None:

@@ -1,0 +1,95 @@
+"""What a successful bundle verification covered, for people (``lines``) and machines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CheckpointSummary:
+    size: int
+    root: str
+    reason: str
+    time: str
+    cosigned_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    """The facts a verified bundle establishes."""
+
+    tender_code: str
+    tender_stream: str
+    events: dict[str, int]
+    tree_size: int
+    root: str
+    omitted_leaves: int
+    checkpoints: tuple[CheckpointSummary, ...]
+    authority: str
+    log_vkey: str
+    deadline_checkpoint: int | None
+    sealed_bids: int
+    revealed_bids: int
+    unreadable_bids: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """A human summary, one fact per line."""
+        counts = ", ".join(f"{n} of {label}" for label, n in self.events.items())
+        lines = [
+            f"bundle of tender {self.tender_code} ({self.tender_stream}): VERIFIED",
+            f"  events: {counts}; every hash, chain link, signature and key holds",
+            f"  log: tree size {self.tree_size}, root {self.root}; {self.omitted_leaves} "
+            "leaves of other streams are shown only as subtree hashes",
+            f"  registration authority key {self.authority}; log key {self.log_vkey}",
+        ]
+        for number, checkpoint in enumerate(self.checkpoints):
+            witnessed = (
+                f", cosigned by {', '.join(checkpoint.cosigned_by)}"
+                if checkpoint.cosigned_by
+                else ""
+            )
+            lines.append(
+                f"  checkpoint {number}: {checkpoint.reason} {checkpoint.time}, size "
+                f"{checkpoint.size}, root {checkpoint.root[:16]}…{witnessed}"
+            )
+        if self.deadline_checkpoint is not None:
+            lines.append(
+                f"  T4: every sealed bid was logged before deadline checkpoint "
+                f"{self.deadline_checkpoint}"
+            )
+        lines.append(
+            f"  sealed bids: {self.sealed_bids} checked; {self.revealed_bids} revealed bids "
+            "re-derived from their ciphertexts and the officials' key shares (C5)"
+        )
+        lines += [f"  declared unreadable: {label}" for label in self.unreadable_bids]
+        lines += [f"  WARNING: {warning}" for warning in self.warnings]
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verified": True,
+            "tender": {"code": self.tender_code, "stream": self.tender_stream},
+            "events": dict(self.events),
+            "tree_size": self.tree_size,
+            "root": self.root,
+            "omitted_leaves": self.omitted_leaves,
+            "checkpoints": [
+                {
+                    "size": c.size,
+                    "root": c.root,
+                    "reason": c.reason,
+                    "time": c.time,
+                    "cosigned_by": list(c.cosigned_by),
+                }
+                for c in self.checkpoints
+            ],
+            "authority": self.authority,
+            "log_vkey": self.log_vkey,
+            "deadline_checkpoint": self.deadline_checkpoint,
+            "sealed_bids": self.sealed_bids,
+            "revealed_bids": self.revealed_bids,
+            "unreadable_bids": list(self.unreadable_bids),
+            "warnings": list(self.warnings),
+        }

@@ -1,0 +1,257 @@
+"""The standalone audit-bundle verifier: one tender, checked offline (S1, S2, T1-T4, C5).
+
+Needs only the bundle and the standard library, PyNaCl and ``cryptography`` (through the
+pure modules ``ledger.errors``, ``ledger.merkle``, ``ledger.notes`` and ``ledger.crypto``);
+no database, no event store. The checks and their order are those of
+docs/bundle-format.md; the first that fails raises :class:`VerificationFailure` naming what
+and where. A file that is not a bundle at all raises :class:`InvalidInput`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ledger.bundle.format import (
+    GENESIS_HASH,
+    REGISTRY_STREAM,
+    BundleFormatError,
+    attempts_stream,
+    loads_strict,
+    tender_stream,
+)
+from ledger.bundle.keys import KeyBook, check_back_dated
+from ledger.bundle.opening import Opening
+from ledger.bundle.parse import Bundle, EventEntry, is_bundle, parse_bundle
+from ledger.bundle.records import Record, check_signed_bytes, read_record
+from ledger.bundle.report import BundleReport, CheckpointSummary
+from ledger.bundle.sequence import check_sequence
+from ledger.bundle.tlog import (
+    IssuedCheckpoint,
+    check_consistency,
+    check_coverage,
+    check_key_times,
+    check_signatures,
+    log_verifier,
+    read_checkpoints,
+    witness_verifiers,
+)
+from ledger.errors import InvalidInput, LedgerError, VerificationFailure
+from ledger.merkle import leaf_hash, verify_inclusion
+
+__all__ = ["BundleReport", "verify_bundle"]
+
+_ATTEMPT_TYPES = ("AttemptsOpened", "AttemptRefused")
+
+
+def verify_bundle(data: bytes | str | Mapping[str, Any]) -> BundleReport:
+    """Verify a bundle (its JSON bytes or the parsed object); raise at the first failure."""
+    parsed: Any = data
+    if isinstance(data, bytes | str):
+        try:
+            parsed = loads_strict(data, "bundle")
+        except BundleFormatError as exc:
+            raise InvalidInput(f"not a bundle: {exc.detail}") from None
+    if not is_bundle(parsed):
+        raise InvalidInput("not a bidledger/bundle/v1 file (its 'format' field is missing)")
+    try:
+        bundle = parse_bundle(parsed)
+    except BundleFormatError as exc:
+        raise VerificationFailure(exc.where, exc.detail) from None
+    return _Verifier(bundle).run()
+
+
+class _Verifier:
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self.tender = bundle.tender_stream
+        self.attempts = attempts_stream(self.tender)
+        self.labels = {
+            self.tender: f"tender {bundle.tender_code}",
+            self.attempts: f"attempts of {bundle.tender_code}",
+            REGISTRY_STREAM: "registry",
+        }
+        self.keys = KeyBook()
+        self.opening = Opening(self.tender)
+        self.heads: dict[str, tuple[str, datetime]] = {}
+        self.leaves: dict[int, bytes] = {}
+        self.submissions: list[tuple[int, datetime, str]] = []
+
+    def label(self, stream: str) -> str:
+        return self.labels.get(stream, f"stream {stream}")
+
+    def run(self) -> BundleReport:
+        if tender_stream(self.bundle.tender_code) != self.tender:
+            raise VerificationFailure(
+                "tender.stream", f"is not the stream of tender {self.bundle.tender_code}"
+            )
+        issued = read_checkpoints(self.bundle.checkpoints)
+        latest = issued[-1]
+        check_sequence(self.bundle.events, self.label)
+        for entry in self.bundle.events:
+            self._event(entry, latest)
+        omitted = check_coverage(self.leaves, self.bundle.omitted, latest)
+        log = log_verifier(self.bundle.log_vkey, self.bundle.log_origin, self.keys)
+        witnesses = witness_verifiers(self.bundle.witness_vkeys, self.keys)
+        cosigners = check_signatures(issued, log, witnesses)
+        check_key_times(issued, self.bundle.log_vkey, self.keys)
+        check_consistency(issued, self.bundle.consistency)
+        deadline = self._deadline(issued)
+        return self._report(issued, cosigners, omitted, deadline)
+
+    def _event(self, entry: EventEntry, latest: IssuedCheckpoint) -> None:
+        where = f"leaf {entry.leaf_index} ({self.label(entry.stream)} v{entry.version}"
+        try:
+            record = read_record(entry.preimage, where + ")")
+        except BundleFormatError as exc:
+            raise VerificationFailure(where + ")", f"preimage unreadable: {exc.detail}") from None
+        where = f"{where}, {record.type})"
+        try:
+            self._check(entry, record, latest, where)
+        except VerificationFailure:
+            raise
+        except (LedgerError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise VerificationFailure(
+                where, f"event cannot be checked ({type(exc).__name__}: {exc})"
+            ) from None
+
+    def _check(
+        self, entry: EventEntry, record: Record, latest: IssuedCheckpoint, where: str
+    ) -> None:
+        if (record.stream, record.version) != (entry.stream, entry.version):
+            raise VerificationFailure(
+                where,
+                f"the entry says {self.label(entry.stream)} v{entry.version}, its preimage "
+                f"says {self.label(record.stream)} v{record.version}",
+            )
+        check_back_dated(record, where)
+        sealed = self.opening.content(record, where) if record.stream == self.tender else None
+        digest = hashlib.sha256(entry.preimage).hexdigest()
+        if not hmac.compare_digest(digest, entry.event_hash):
+            raise VerificationFailure(
+                where,
+                f"edited payload: the preimage hashes to {digest}, the event_hash is "
+                f"{entry.event_hash}",
+            )
+        check_signed_bytes(entry.signed, record, where)
+        self._stream_rules(record, where)
+        self._chain(entry, record, where)
+        if record.stream == REGISTRY_STREAM:
+            self.keys.apply(record, entry.signed, where)
+        else:
+            self.keys.authenticate(record, entry.signed, where)
+        if record.stream == self.tender:
+            self.opening.apply(record, sealed, where)
+        if sealed is not None:
+            self.submissions.append((entry.leaf_index, record.time, where))
+        self._include(entry, latest, where)
+
+    def _stream_rules(self, record: Record, where: str) -> None:
+        if record.stream not in self.labels:
+            raise VerificationFailure(where, "an event of a stream this bundle does not export")
+        expected = REGISTRY_STREAM if record.stream == REGISTRY_STREAM else self.tender
+        if record.command["stream"] != expected:
+            raise VerificationFailure(
+                where, f"the command was signed for stream {record.command['stream']}"
+            )
+        if record.stream == self.attempts:
+            first = record.version == 1
+            if record.type != _ATTEMPT_TYPES[0 if first else 1]:
+                raise VerificationFailure(where, f"{record.type} in the attempts stream")
+            if record.facts.get("stream") != self.tender:
+                raise VerificationFailure(where, "the refused attempt names another tender")
+
+    def _chain(self, entry: EventEntry, record: Record, where: str) -> None:
+        head = self.heads.get(record.stream)
+        previous = GENESIS_HASH if head is None else head[0]
+        if not hmac.compare_digest(record.prev_hash, previous):
+            what = "the genesis hash" if head is None else f"v{record.version - 1}'s {previous}"
+            raise VerificationFailure(
+                where,
+                f"hash chain broken: prev_hash is {record.prev_hash}, expected {what} "
+                "(an event before it was edited, removed or replaced)",
+            )
+        if head is not None and record.time < head[1]:
+            raise VerificationFailure(where, "event time runs backwards within its stream")
+        self.heads[record.stream] = (entry.event_hash, record.time)
+
+    def _include(self, entry: EventEntry, latest: IssuedCheckpoint, where: str) -> None:
+        digest = leaf_hash(entry.preimage)
+        if entry.leaf_index >= latest.head.size:
+            raise VerificationFailure(where, f"not covered by the latest checkpoint {latest.where}")
+        try:
+            verify_inclusion(
+                digest, entry.leaf_index, latest.head.size, entry.inclusion_proof, latest.head.root
+            )
+        except VerificationFailure as exc:
+            raise VerificationFailure(
+                where,
+                f"not the event the log holds at leaf {entry.leaf_index}: its inclusion proof "
+                f"to {latest.where} fails ({exc.detail})",
+            ) from None
+        self.leaves[entry.leaf_index] = digest
+
+    def _deadline(self, issued: list[IssuedCheckpoint]) -> IssuedCheckpoint | None:
+        """T4: every sealed bid was logged before the tender's deadline checkpoint."""
+        fixed = [
+            c for c in issued if c.claim.reason == "deadline" and c.claim.tender == self.tender
+        ]
+        if not fixed:
+            if self.opening.revealed or self.opening.unreadable:
+                raise VerificationFailure(
+                    "checkpoints",
+                    "T4 the bids were revealed, but no deadline checkpoint fixed them",
+                )
+            return None
+        deadline = fixed[-1]
+        for leaf, time, where in self.submissions:
+            if leaf >= deadline.head.size or time >= deadline.claim.time:
+                raise VerificationFailure(
+                    where,
+                    f"T4 sealed bid logged after the deadline checkpoint {deadline.where} "
+                    f"(deadline {deadline.claim.time.isoformat()})",
+                )
+        return deadline
+
+    def _report(
+        self,
+        issued: list[IssuedCheckpoint],
+        cosigners: list[tuple[str, ...]],
+        omitted: int,
+        deadline: IssuedCheckpoint | None,
+    ) -> BundleReport:
+        counts: dict[str, int] = {}
+        for entry in self.bundle.events:
+            counts[self.label(entry.stream)] = counts.get(self.label(entry.stream), 0) + 1
+        latest = issued[-1].head
+        authority = next(
+            (k.key_id for k in self.keys.keys.values() if k.party == self.keys.authority), ""
+        )
+        return BundleReport(
+            tender_code=self.bundle.tender_code,
+            tender_stream=self.tender,
+            events=counts,
+            tree_size=latest.size,
+            root=latest.root.hex(),
+            omitted_leaves=omitted,
+            checkpoints=tuple(
+                CheckpointSummary(
+                    c.head.size,
+                    c.head.root.hex(),
+                    c.claim.reason,
+                    c.claim.time.isoformat(),
+                    names,
+                )
+                for c, names in zip(issued, cosigners, strict=True)
+            ),
+            authority=authority,
+            log_vkey=self.bundle.log_vkey,
+            deadline_checkpoint=None if deadline is None else deadline.number,
+            sealed_bids=self.opening.sealed_bids,
+            revealed_bids=self.opening.revealed,
+            unreadable_bids=tuple(self.opening.unreadable),
+            warnings=tuple(self.opening.warnings),
+        )

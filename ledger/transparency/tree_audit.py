@@ -1,0 +1,169 @@
+"""The Merkle tree recomputed from the log, and what it is compared with (T1, T2, T4).
+
+:class:`LogTree` is the tree verify_log rebuilds as it walks the log (leaf hashes only, and
+the roots at the sizes some checkpoint names). :func:`open_heads` verifies checkpoints under
+the log key registered on the log itself; :func:`check_heads` finds a rolled-back log (a
+checkpoint larger than the log) and a rewritten one (a root that differs), and names the
+range of leaves the first change lies in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hmac
+import itertools
+from array import array
+from dataclasses import dataclass
+from datetime import datetime
+
+from ledger.clock import format_time
+from ledger.errors import InvalidInput, LedgerError, VerificationFailure
+from ledger.identity.registry import Registry
+from ledger.merkle import CompactRange
+from ledger.notes import Checkpoint, open_checkpoint, open_note, parse_note
+from ledger.transparency.checkpoints import CheckpointClaim
+from ledger.transparency.tree_store import StoredCheckpoint
+
+HASH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class SignedHead:
+    """A checkpoint whose log signature (and any registered witness's) verified."""
+
+    label: str
+    checkpoint: Checkpoint
+    claim: CheckpointClaim | None
+    stored: StoredCheckpoint | None = None
+
+
+class LogTree:
+    """Leaf hashes of the log in order, its notification ids, and roots at chosen sizes."""
+
+    def __init__(self, wanted: set[int]) -> None:
+        self.leaves = bytearray()
+        self.ids = array("q")
+        self.roots: dict[int, bytes] = {}
+        self._wanted = wanted
+        self._range = CompactRange(0, [])
+        if 0 in wanted:
+            self.roots[0] = self._range.root()
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def append(self, log_index: int, leaf_hash: bytes) -> None:
+        self.leaves += leaf_hash
+        self.ids.append(log_index)
+        self._range.append(leaf_hash)
+        if self.size in self._wanted:
+            self.roots[self.size] = self._range.root()
+
+    def leaf(self, index: int) -> bytes:
+        return bytes(self.leaves[index * HASH_SIZE : (index + 1) * HASH_SIZE])
+
+    def root(self) -> bytes:
+        return self._range.root()
+
+    def position_of(self, log_index: int) -> int | None:
+        """The leaf index of a notification id in the log, if it is there."""
+        found = bisect.bisect_left(self.ids, log_index)
+        return found if found < self.size and self.ids[found] == log_index else None
+
+
+def wanted_size(note: str) -> int | None:
+    """The tree size a checkpoint note names, unverified (to know which roots to keep)."""
+    try:
+        return Checkpoint.parse(parse_note(note)[0]).size
+    except LedgerError:
+        return None
+
+
+def stored_label(stored: StoredCheckpoint) -> str:
+    return f"checkpoint #{stored.seq} ({stored.reason}, issued {format_time(stored.issued_at)})"
+
+
+def open_head(
+    note: str, registry: Registry | None, label: str, stored: StoredCheckpoint | None = None
+) -> SignedHead:
+    """Verify a checkpoint under the log key registered for its origin, and its cosignatures."""
+    if registry is None:
+        raise VerificationFailure(label, "the log has no registry to find the log key in")
+    try:
+        unverified = Checkpoint.parse(parse_note(note)[0])
+    except VerificationFailure as exc:
+        raise VerificationFailure(label, f"not a checkpoint note: {exc}") from None
+    claim = _claim(unverified, stored is not None, label)
+    at: datetime | None = claim.time if claim else None
+    try:
+        log_key = registry.log_verifier(unverified.origin, at)
+    except VerificationFailure as exc:
+        raise VerificationFailure(label, f"unknown log: {exc}") from None
+    try:
+        checkpoint = open_checkpoint(note, log_key)
+        open_note(note, [log_key, *registry.witness_verifiers()])
+    except (VerificationFailure, InvalidInput) as exc:
+        raise VerificationFailure(label, f"forged or damaged checkpoint: {exc}") from None
+    if stored is not None:
+        _check_row(stored, checkpoint, claim, label)
+    return SignedHead(label, checkpoint, claim, stored)
+
+
+def _claim(checkpoint: Checkpoint, required: bool, label: str) -> CheckpointClaim | None:
+    try:
+        return CheckpointClaim.of(checkpoint)
+    except VerificationFailure as exc:
+        if required:
+            raise VerificationFailure(label, exc.detail) from None
+        return None
+
+
+def _check_row(
+    stored: StoredCheckpoint, checkpoint: Checkpoint, claim: CheckpointClaim | None, label: str
+) -> None:
+    """The checkpoints table is a read model of its notes: each column must say the same."""
+    for column, found, signed in (
+        ("size", stored.size, checkpoint.size),
+        ("root", stored.root.hex(), checkpoint.root.hex()),
+        ("reason", stored.reason, claim.reason if claim else None),
+        ("tender", stored.tender, claim.tender if claim else None),
+    ):
+        if found != signed:
+            raise VerificationFailure(
+                label,
+                f"the checkpoints table disagrees with its signed note: {column} {found} is "
+                f"stored, the note signs {signed}",
+            )
+
+
+def check_heads(heads: list[SignedHead], tree: LogTree) -> None:
+    """Each checkpoint must be a prefix of the log: not larger (rolled back), same root."""
+    matching = 0
+    for head in sorted(heads, key=lambda h: h.checkpoint.size):
+        size = head.checkpoint.size
+        if size > tree.size:
+            raise VerificationFailure(
+                head.label,
+                f"the log was rolled back: this checkpoint covers {size} entries, the log has "
+                f"only {tree.size} (leaves {tree.size} to {size - 1} were deleted)",
+            )
+        root = tree.roots.get(size)
+        if root is None:
+            raise VerificationFailure(head.label, f"no root of the log was kept at size {size}")
+        if not hmac.compare_digest(root, head.checkpoint.root):
+            raise VerificationFailure(
+                head.label,
+                f"the log was rewritten: its first {size} entries hash to root {root.hex()}, "
+                f"the checkpoint signs {head.checkpoint.root.hex()}; the first change lies in "
+                f"leaves {matching} to {size - 1}",
+            )
+        matching = size
+    ordered = [h for h in heads if h.stored is not None]
+    for earlier, later in itertools.pairwise(ordered):
+        if later.checkpoint.size < earlier.checkpoint.size:
+            raise VerificationFailure(
+                later.label,
+                f"covers {later.checkpoint.size} entries, fewer than the earlier "
+                f"{earlier.label} ({earlier.checkpoint.size})",
+            )

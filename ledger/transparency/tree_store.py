@@ -1,0 +1,298 @@
+"""The global Merkle tree of the log, stored in the events' own database (T1).
+
+The tables are in ``tables.py``: the leaves in log order, the hash of every complete
+subtree, and the signed checkpoints. Appending reads only the tree's right edge and writes
+the new leaves and the nodes they complete, one transaction per batch; a proof or a root
+reads its O(log n) nodes in one query and never recomputes the tree. Leaf index = position
+in log order (PostgreSQL notification ids can have gaps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from ledger.errors import InvalidInput, NotFound
+from ledger.merkle import CompactRange, NodeReader, consistency_proof, inclusion_proof, leaf_hash
+from ledger.merkle import root as tree_root
+from ledger.store import LedgerStore
+from ledger.transparency.tables import (
+    CHECKPOINTS,
+    LEAVES,
+    METADATA,
+    NODES,
+    CheckpointTable,
+    Leaf,
+    StoredCheckpoint,
+    leaf_of_row,
+)
+
+__all__ = [
+    "CHECKPOINTS",
+    "LEAVES",
+    "METADATA",
+    "NODES",
+    "Leaf",
+    "StoredCheckpoint",
+    "TreeStore",
+    "engine_of",
+]
+T = TypeVar("T")
+_PLACEHOLDER = bytes(32)
+
+
+def engine_of(store: LedgerStore) -> sa.Engine:
+    """The SQLAlchemy engine the event store writes with (so both share one pool)."""
+    recorder: Any = store._app.recorder
+    engine = getattr(getattr(recorder, "datastore", None), "engine", None)
+    return engine if isinstance(engine, sa.Engine) else sa.create_engine(store.url)
+
+
+class _Wanted:
+    """A NodeReader that only notes which nodes a computation reads."""
+
+    def __init__(self) -> None:
+        self.keys: set[tuple[int, int]] = set()
+
+    def node(self, level: int, index: int) -> bytes:
+        self.keys.add((level, index))
+        return _PLACEHOLDER
+
+
+class _Fetched:
+    def __init__(self, nodes: dict[tuple[int, int], bytes]) -> None:
+        self.nodes = nodes
+
+    def node(self, level: int, index: int) -> bytes:
+        try:
+            return self.nodes[(level, index)]
+        except KeyError:
+            raise NotFound(f"the tree has no node at level {level}, index {index}") from None
+
+
+class TreeStore(CheckpointTable):
+    """The Merkle tree tables of one database; a NodeReader over its complete subtrees."""
+
+    def __init__(self, database: str | sa.Engine) -> None:
+        self._owned = isinstance(database, str)
+        self.engine = sa.create_engine(database) if isinstance(database, str) else database
+        self.node_reads = 0
+        self.queries = 0
+
+    def close(self) -> None:
+        if self._owned:
+            self.engine.dispose()
+
+    def sync(
+        self,
+        store: LedgerStore,
+        *,
+        batch: int = 1000,
+        on_leaf: Callable[[Leaf, Any], None] | None = None,
+    ) -> int:
+        """Append every log entry not yet in the tree; one transaction per ``batch``.
+
+        ``on_leaf`` sees each appended leaf and its decoded event once its batch commits.
+        """
+        self.create()
+        added = 0
+        while True:
+            with self.engine.begin() as connection:
+                _serialise(connection)
+                size, last = self._head(connection)
+                records = list(islice(store.log(last + 1, batch), batch))
+                events = [store.decode(record) for record in records]
+                leaves = [
+                    Leaf(
+                        size + offset,
+                        record.id,
+                        str(record.originator_id),
+                        record.originator_version,
+                        leaf_hash(event.preimage()),
+                    )
+                    for offset, (record, event) in enumerate(zip(records, events, strict=True))
+                ]
+                self._append(connection, size, leaves)
+            added += len(leaves)
+            for leaf, event in zip(leaves, events, strict=True):
+                if on_leaf is not None:
+                    on_leaf(leaf, event)
+            if len(records) < batch:
+                return added
+
+    def append(self, leaves: Sequence[Leaf]) -> None:
+        """Append leaves (their indices must continue the tree) in one transaction.
+
+        ``sync`` is the normal way in; this is for tools that build a tree directly.
+        """
+        self.create()
+        with self.engine.begin() as connection:
+            _serialise(connection)
+            self._append(connection, self._head(connection)[0], list(leaves))
+
+    def size(self) -> int:
+        """The number of leaves in the tree."""
+        with self.engine.connect() as connection:
+            return self._head(connection)[0]
+
+    def node(self, level: int, index: int) -> bytes:
+        """NodeReader: one complete subtree (a single query; proofs batch theirs)."""
+        return self._batched(lambda reader: reader.node(level, index))
+
+    def root(self, size: int | None = None) -> bytes:
+        """The root of the first ``size`` leaves (default: the whole tree)."""
+        size = self._checked_size(size)
+        return self._batched(lambda reader: tree_root(reader, size))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` leaves."""
+        size = self._checked_size(size)
+        return self._batched(lambda reader: inclusion_proof(reader, index, size))
+
+    def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
+        """RFC 9162 consistency proof from ``size1`` to ``size2`` leaves."""
+        size2 = self._checked_size(size2)
+        return self._batched(lambda reader: consistency_proof(reader, size1, size2))
+
+    def leaf(self, index: int) -> Leaf:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(LEAVES).where(LEAVES.c.leaf_index == index)).first()
+        if row is None:
+            raise NotFound(f"the tree has no leaf {index}")
+        return leaf_of_row(row)
+
+    def leaves(self, start: int = 0, batch: int = 5000) -> Iterable[Leaf]:
+        """Every leaf from ``start``, in order, read in batches."""
+        while True:
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(LEAVES)
+                    .where(LEAVES.c.leaf_index >= start)
+                    .order_by(LEAVES.c.leaf_index)
+                    .limit(batch)
+                ).all()
+            yield from (leaf_of_row(row) for row in rows)
+            if len(rows) < batch:
+                return
+            start = rows[-1].leaf_index + 1
+
+    def find(self, stream: str, version: int) -> Leaf | None:
+        """The leaf of one event (stream and version), if the tree holds it."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(LEAVES).where(LEAVES.c.stream == stream, LEAVES.c.version == version)
+            ).first()
+        return None if row is None else leaf_of_row(row)
+
+    def nodes_at(self, level: int, batch: int = 5000) -> Iterable[tuple[int, bytes]]:
+        """Every stored node of one level, (index, hash) in index order, read in batches."""
+        start = 0
+        while True:
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(NODES.c.idx, NODES.c.hash)
+                    .where(NODES.c.level == level, NODES.c.idx >= start)
+                    .order_by(NODES.c.idx)
+                    .limit(batch)
+                ).all()
+            yield from ((row.idx, bytes(row.hash)) for row in rows)
+            if len(rows) < batch:
+                return
+            start = rows[-1].idx + 1
+
+    def levels(self) -> int:
+        """How many levels hold nodes (0 for an empty tree)."""
+        with self.engine.connect() as connection:
+            top = connection.execute(sa.select(sa.func.max(NODES.c.level))).scalar()
+        return 0 if top is None else int(top) + 1
+
+    def leaf_index_of(self, notification_id: int) -> int:
+        """The leaf index of the log entry with this notification id (log index)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                sa.select(LEAVES.c.leaf_index).where(LEAVES.c.notification_id == notification_id)
+            ).scalar()
+        if found is None:
+            raise NotFound(f"log index {notification_id} is not in the tree (yet)")
+        return int(found)
+
+    def _checked_size(self, size: int | None) -> int:
+        current = self.size()
+        if size is None:
+            return current
+        if not 0 <= size <= current:
+            raise InvalidInput(f"tree size must be in [0, {current}], found {size}")
+        return size
+
+    def _batched(self, compute: Callable[[NodeReader], T]) -> T:
+        """Run ``compute`` once to learn its nodes, read them in one query, run it again."""
+        wanted = _Wanted()
+        compute(wanted)
+        with self.engine.connect() as connection:
+            nodes = self._read_nodes(connection, wanted.keys)
+        return compute(_Fetched(nodes))
+
+    def _read_nodes(
+        self, connection: sa.Connection, keys: set[tuple[int, int]]
+    ) -> dict[tuple[int, int], bytes]:
+        if not keys:
+            return {}
+        self.queries += 1
+        by_level: dict[int, list[int]] = {}
+        for level, index in sorted(keys):
+            by_level.setdefault(level, []).append(index)
+        wanted = [  # one index search per node (a row-value IN would scan the table on SQLite)
+            sa.and_(NODES.c.level == level, NODES.c.idx.in_(indices))
+            for level, indices in by_level.items()
+        ]
+        rows = connection.execute(
+            sa.select(NODES.c.level, NODES.c.idx, NODES.c.hash).where(sa.or_(*wanted))
+        ).all()
+        self.node_reads += len(rows)
+        return {(row.level, row.idx): bytes(row.hash) for row in rows}
+
+    def _head(self, connection: sa.Connection) -> tuple[int, int]:
+        """(tree size, last notification id in it)."""
+        last = sa.select(sa.func.max(LEAVES.c.leaf_index)).scalar_subquery()
+        row = connection.execute(
+            sa.select(LEAVES.c.leaf_index, LEAVES.c.notification_id).where(
+                LEAVES.c.leaf_index == last
+            )
+        ).first()
+        return (0, 0) if row is None else (row.leaf_index + 1, row.notification_id)
+
+    def _append(self, connection: sa.Connection, size: int, leaves: list[Leaf]) -> None:
+        if not leaves:
+            return
+        for offset, leaf in enumerate(leaves):
+            if leaf.leaf_index != size + offset:
+                raise InvalidInput(f"leaf {leaf.leaf_index} does not continue a tree of {size}")
+        wanted = _Wanted()
+        CompactRange.from_reader(wanted, size)
+        edge = CompactRange.from_reader(_Fetched(self._read_nodes(connection, wanted.keys)), size)
+        nodes = [node for leaf in leaves for node in edge.append(leaf.leaf_hash)]
+        connection.execute(
+            sa.insert(LEAVES),
+            [
+                {
+                    "leaf_index": leaf.leaf_index,
+                    "notification_id": leaf.notification_id,
+                    "stream": leaf.stream,
+                    "version": leaf.version,
+                    "leaf_hash": leaf.leaf_hash,
+                }
+                for leaf in leaves
+            ],
+        )
+        connection.execute(
+            sa.insert(NODES), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes]
+        )
+
+
+def _serialise(connection: sa.Connection) -> None:
+    """On PostgreSQL, one appender at a time (the lock ends with the transaction)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(6962)"))

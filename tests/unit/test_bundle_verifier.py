@@ -1,0 +1,594 @@
+"""The standalone bundle verifier on small bundles built by hand: every check can fail.
+
+The log here is built without a database: signed commands and event preimages from
+``ledger.envelope``, a Merkle tree in memory, checkpoints signed with fixed test keys. One
+tender, its registry and another tender's events interleaved (shown only as subtree hashes).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import nacl.public
+import pytest
+import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.bundle import verify_bundle
+from ledger.bundle.export import omitted_subtrees
+from ledger.bundle.format import (
+    MAX_SAFE_INTEGER,
+    REGISTRY_STREAM,
+    BundleFormatError,
+    attempts_stream,
+    canonical_json,
+    loads_strict,
+    tender_stream,
+)
+from ledger.canonical import canonical_bytes
+from ledger.clock import BEIJING, format_time
+from ledger.crypto.sealing import OpeningOfficial, open_share, seal_bid
+from ledger.crypto.signing import Signer
+from ledger.envelope import GENESIS_HASH, event_preimage, sign_command
+from ledger.errors import InvalidInput, VerificationFailure
+from ledger.merkle import MemoryNodeStore, consistency_proof, inclusion_proof, leaf_hash
+from ledger.merkle import root as tree_root
+from ledger.notes import (
+    COSIGNATURE_V1,
+    Checkpoint,
+    NoteSigner,
+    add_cosignature,
+    cosign,
+    sign_checkpoint,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE, OTHER = "T-2021-1", "T-2021-2"
+TENDER, FOREIGN = tender_stream(CODE), tender_stream(OTHER)
+T0 = datetime(2021, 1, 4, 9, 0, tzinfo=BEIJING)
+AUTHORITY = Signer.from_seed(bytes([1]) * 32)
+LOG = NoteSigner("log.example/bidledger", bytes([2]) * 32)
+WITNESS = NoteSigner("regulator.example/witness", bytes([3]) * 32, COSIGNATURE_V1)
+PARTIES = {
+    "platform": ("platform",),
+    "agency": ("agency", "official"),
+    "regulator": ("regulator", "official"),
+    "bidder-a": ("bidder",),
+}
+KEYS = {party: Signer.from_seed(bytes([10 + n]) * 32) for n, party in enumerate(PARTIES)}
+BOXES = {
+    p: nacl.public.PrivateKey(bytes([30 + n]) * 32) for n, p in enumerate(("agency", "regulator"))
+}
+DOCUMENT = {
+    "v": "bidledger/bid-document/v1",
+    "lot": "1",
+    "bidder": "bidder-a",
+    "total_figures": "100",
+}
+
+
+class HandLog:
+    """Events appended by hand, each signed by its actor and chained in its stream."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self.heads: dict[str, tuple[int, str]] = {}
+        self.minute = 0
+        self.checkpoints: list[tuple[int, str, datetime, str | None]] = []
+
+    def add(
+        self,
+        actor: str,
+        role: str,
+        event_type: str,
+        command: str,
+        *,
+        stream: str,
+        args: dict[str, Any],
+        facts: dict[str, Any] | None = None,
+        signer: Signer | None = None,
+    ) -> dict[str, Any]:
+        self.minute += 1
+        time = T0 + timedelta(minutes=self.minute)
+        signed = sign_command(
+            signer or (AUTHORITY if actor == "authority" else KEYS[actor]),
+            command=command,
+            stream=stream,
+            actor=actor,
+            role=role,
+            args=args,
+        )
+        version, previous = self.heads.get(stream, (0, GENESIS_HASH))
+        preimage = event_preimage(
+            stream=stream,
+            version=version + 1,
+            event_type=event_type,
+            class_version=1,
+            time=time,
+            command=signed,
+            facts=facts or {},
+            prev_hash=previous,
+        )
+        entry = {
+            "stream": stream,
+            "version": version + 1,
+            "preimage": preimage,
+            "event_hash": hashlib.sha256(preimage).hexdigest(),
+            "signed": signed.signed_bytes(),
+        }
+        self.heads[stream] = (version + 1, entry["event_hash"])
+        self.entries.append(entry)
+        return entry
+
+    def registry(self, *, valid_from: Callable[[datetime], datetime] = lambda t: t) -> None:
+        args = {"name": "Authority", "public_key": AUTHORITY.public_key.hex()}
+        self.add(
+            "authority",
+            "authority",
+            "AuthorityEstablished",
+            "EstablishRegistry",
+            stream=REGISTRY_STREAM,
+            args=args,
+        )
+        for party, roles in PARTIES.items():
+            self.add(
+                "authority",
+                "authority",
+                "PartyRegistered",
+                "RegisterParty",
+                stream=REGISTRY_STREAM,
+                args={"party": party, "name": party, "roles": list(roles)},
+            )
+            self.key(party, KEYS[party].public_key, "sign", roles, valid_from=valid_from)
+        self.key("platform", LOG.public_key, "log", ("platform",), note=LOG.verifier().vkey())
+        self.key(
+            "regulator", WITNESS.public_key, "log", ("regulator",), note=WITNESS.verifier().vkey()
+        )
+
+    def key(
+        self,
+        party: str,
+        public_key: bytes,
+        purpose: str,
+        roles: tuple[str, ...],
+        *,
+        note: str | None = None,
+        valid_from: Callable[[datetime], datetime] = lambda t: t,
+    ) -> dict[str, Any]:
+        when = valid_from(T0 + timedelta(minutes=self.minute + 1))
+        args = {
+            "party": party,
+            "public_key": public_key.hex(),
+            "purpose": purpose,
+            "roles": list(roles),
+            "valid_from": format_time(when),
+            "valid_until": None,
+            "certificate": None,
+            "note_key": note,
+        }
+        digest = hashlib.sha256(public_key).hexdigest()[:32]
+        key_id = f"note:{note.split('+')[1]}" if note else f"ed25519:{digest}"
+        return self.add(
+            "authority",
+            "authority",
+            "KeyRegistered",
+            "RegisterKey",
+            stream=REGISTRY_STREAM,
+            args=args,
+            facts={"key_id": key_id},
+        )
+
+    def checkpoint(self, reason: str, tender: str | None = None) -> None:
+        claim = T0 + timedelta(minutes=self.minute, seconds=30)
+        self.checkpoints.append((len(self.entries), reason, claim, tender))
+
+    def bundle(self, *, cosign_deadline: bool = True) -> dict[str, Any]:
+        tree = MemoryNodeStore()
+        for entry in self.entries:
+            tree.append(leaf_hash(entry["preimage"]))
+        wanted = {TENDER, attempts_stream(TENDER), REGISTRY_STREAM}
+        exported = [n for n, e in enumerate(self.entries) if e["stream"] in wanted]
+        size = self.checkpoints[-1][0]
+        notes = [self._note(tree, c, cosign_deadline) for c in self.checkpoints]
+        sizes = [c[0] for c in self.checkpoints]
+        return {
+            "format": "bidledger/bundle/v1",
+            "tender": {"code": CODE, "stream": TENDER},
+            "log": {
+                "origin": LOG.name,
+                "vkey": LOG.verifier().vkey(),
+                "witnesses": [WITNESS.verifier().vkey()],
+            },
+            "checkpoints": notes,
+            "consistency": [
+                {
+                    "from_size": a,
+                    "to_size": b,
+                    "proof": [h.hex() for h in consistency_proof(tree, a, b)],
+                }
+                for a, b in pairwise(sizes)
+            ],
+            "events": [self._entry(tree, n, size) for n in exported if n < size],
+            "omitted": omitted_subtrees(tree, [n for n in exported if n < size], size),
+        }
+
+    def _entry(self, tree: MemoryNodeStore, n: int, size: int) -> dict[str, Any]:
+        entry = self.entries[n]
+        return {
+            "leaf_index": n,
+            "stream": entry["stream"],
+            "version": entry["version"],
+            "preimage": base64.b64encode(entry["preimage"]).decode(),
+            "event_hash": entry["event_hash"],
+            "signed": base64.b64encode(entry["signed"]).decode(),
+            "inclusion_proof": [h.hex() for h in inclusion_proof(tree, n, size)],
+        }
+
+    def _note(self, tree: MemoryNodeStore, checkpoint: Any, cosigned: bool) -> str:
+        size, reason, claim, tender = checkpoint
+        line = f"bidledger {reason} {format_time(claim)}" + (f" {tender}" if tender else "")
+        head = Checkpoint(LOG.name, size, tree_root(tree, size), (line,))
+        note = sign_checkpoint(LOG, head)
+        if reason == "deadline" and cosigned:
+            note = add_cosignature(note, cosign(WITNESS, head, int(claim.timestamp())))
+        return note
+
+
+def tender_log(
+    log: HandLog | None = None, *, late_bid: bool = False, bad_share: bool = False
+) -> HandLog:
+    """Registry, a tender with one sealed bid opened by two officials, another tender around."""
+    log = log or HandLog()
+    if not log.entries:
+        log.registry()
+    foreign = {"stream": FOREIGN, "args": {"tender": OTHER}}
+    log.add("agency", "agency", "TenderPublished", "PublishTender", **foreign)
+    log.add(
+        "agency", "agency", "TenderPublished", "PublishTender", stream=TENDER, args={"tender": CODE}
+    )
+    officials = [OpeningOfficial(p, bytes(k.public_key)) for p, k in BOXES.items()]
+    sealed = seal_bid(
+        canonical_bytes(DOCUMENT),
+        tender=TENDER,
+        lot="1",
+        bidder="bidder-a",
+        officials=officials,
+        threshold=2,
+    )
+    if not late_bid:
+        _submit(log, sealed)
+    log.add("agency", "agency", "DocumentsObtained", "ObtainDocuments", **foreign)
+    log.checkpoint("deadline", TENDER)
+    if late_bid:
+        _submit(log, sealed)
+    log.add(
+        "bidder-a",
+        "bidder",
+        "DecryptionAuthorised",
+        "AuthoriseDecryption",
+        stream=TENDER,
+        args={"lot": "1"},
+        facts={"sealed_digest": sealed.digest()},
+    )
+    for official, box in BOXES.items():
+        share = open_share(sealed, official=official, private_key=box).to_json()
+        if bad_share and official == "regulator":  # a share the bidder never committed to
+            share["share"] = share["share"][:-2] + format(int(share["share"][-2:], 16) ^ 1, "02x")
+        log.add(
+            official,
+            "official",
+            "KeySharesSubmitted",
+            "SubmitKeyShares",
+            stream=TENDER,
+            args={"shares": [{"lot": "1", "bidder": "bidder-a", "share": share}]},
+            facts={"shares": 1},
+        )
+    revealed = {"document": DOCUMENT, "price": "100.00"}
+    log.add(
+        "agency",
+        "agency",
+        "BidsRevealed",
+        "RevealBids",
+        stream=TENDER,
+        args={},
+        facts={
+            "officials": sorted(BOXES),
+            "bids": {"1": {"bidder-a": revealed}},
+            "unreadable": {},
+            "invalid": {},
+            "over_ceiling": {},
+        },
+    )
+    log.add("agency", "agency", "DocumentsObtained", "ObtainDocuments", **foreign)
+    log.checkpoint("manual")
+    return log
+
+
+def _submit(log: HandLog, sealed: Any) -> None:
+    facts = {
+        "sealed_digest": sealed.digest(),
+        "ciphertext_sha256": sealed.to_json()["ciphertext_sha256"],
+    }
+    log.add(
+        "bidder-a",
+        "bidder",
+        "BidSubmitted",
+        "SubmitBid",
+        stream=TENDER,
+        args={"lot": "1", "sealed": sealed.to_json()},
+        facts=facts,
+    )
+
+
+@pytest.fixture(scope="module")
+def good() -> dict[str, Any]:
+    return tender_log().bundle()
+
+
+def failure(bundle: dict[str, Any]) -> str:
+    with pytest.raises(VerificationFailure) as caught:
+        verify_bundle(json.dumps(bundle).encode())
+    return str(caught.value)
+
+
+def record(entry: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(base64.b64decode(entry["preimage"]).split(b"\n", 1)[1])
+    return result
+
+
+def rewrite(entry: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> None:
+    """Edit an event's preimage and recompute its hash, as a forger would."""
+    data = record(entry)
+    change(data)
+    preimage = b"bidledger/event/v1\n" + rfc8785.dumps(data)
+    entry["preimage"] = base64.b64encode(preimage).decode()
+    entry["event_hash"] = hashlib.sha256(preimage).hexdigest()
+
+
+def of_type(bundle: dict[str, Any], event_type: str) -> dict[str, Any]:
+    return next(e for e in bundle["events"] if record(e)["type"] == event_type)
+
+
+def test_a_hand_built_bundle_verifies_and_reports_what_it_covered(good: dict[str, Any]) -> None:
+    report = verify_bundle(good)
+    assert report.events == {"registry": 11, f"tender {CODE}": 6}
+    assert report.omitted_leaves == 3
+    assert (report.sealed_bids, report.revealed_bids) == (1, 1)
+    assert report.deadline_checkpoint == 0
+    assert report.checkpoints[0].cosigned_by == (WITNESS.name,)
+    assert report.checkpoints[1].size == 20 == report.tree_size
+    assert "VERIFIED" in report.lines()[0]
+
+
+def test_an_omitted_subtree_that_is_dropped_leaves_a_hole_named_as_a_deletion(
+    good: dict[str, Any],
+) -> None:
+    bundle = copy.deepcopy(good)
+    dropped = bundle["omitted"].pop()
+    assert f"leaf {dropped['start']}" in failure(bundle)
+
+
+def test_an_omitted_subtree_with_another_hash_does_not_rebuild_the_root(
+    good: dict[str, Any],
+) -> None:
+    bundle = copy.deepcopy(good)
+    bundle["omitted"][0]["hash"] = "00" * 32
+    assert "rebuild root" in failure(bundle)
+
+
+def test_a_key_back_dated_by_the_authority_itself_is_refused() -> None:
+    log = HandLog()
+    log.registry(valid_from=lambda t: t - timedelta(days=30))
+    message = failure(tender_log(log).bundle())
+    assert "back-dated key" in message
+    assert "leaf 2 (registry v3, KeyRegistered)" in message
+
+
+def test_a_command_signed_by_a_key_revoked_before_it_is_refused() -> None:
+    log = HandLog()
+    log.registry()
+    key_id = KEYS["bidder-a"].key_id
+    log.add(
+        "authority",
+        "authority",
+        "KeyRevoked",
+        "RevokeKey",
+        stream=REGISTRY_STREAM,
+        args={"key_id": key_id, "reason": "lost"},
+    )
+    message = failure(tender_log(log).bundle())
+    assert f"key {key_id} was revoked" in message
+    assert "BidSubmitted" in message
+
+
+def test_an_event_signed_by_an_unregistered_key_is_named_a_forgery() -> None:
+    log = HandLog()
+    log.registry()
+    forger = Signer.from_seed(bytes([99]) * 32)
+    log.add(
+        "bidder-a",
+        "bidder",
+        "CheckedIn",
+        "CheckIn",
+        stream=TENDER,
+        args={"lot": "1"},
+        signer=forger,
+    )
+    log.checkpoint("manual")
+    message = failure(log.bundle())
+    assert f"key {forger.key_id} is not a registered signing key of bidder-a" in message
+    assert f"leaf 11 (tender {CODE} v1, CheckedIn)" in message
+
+
+def test_a_bid_logged_after_the_deadline_checkpoint_breaks_t4() -> None:
+    message = failure(tender_log(late_bid=True).bundle())
+    assert "T4 sealed bid logged after the deadline checkpoint" in message
+
+
+def test_the_deadline_checkpoint_without_the_witness_still_verifies_but_shows_no_cosigner() -> None:
+    report = verify_bundle(tender_log().bundle(cosign_deadline=False))
+    assert report.checkpoints[0].cosigned_by == ()
+
+
+def test_a_revealed_document_that_is_not_the_sealed_one_fails_c5(good: dict[str, Any]) -> None:
+    bundle = copy.deepcopy(good)
+    rewrite(of_type(bundle, "BidsRevealed"), _cheaper)
+    message = failure(bundle)
+    assert "C5 lot 1 bidder bidder-a: the revealed document is not what the sealed bid" in message
+
+
+def _cheaper(data: dict[str, Any]) -> None:
+    data["facts"]["bids"]["1"]["bidder-a"]["document"]["total_figures"] = "90"
+
+
+def test_a_key_share_that_is_not_the_committed_one_fails_c5() -> None:
+    message = failure(tender_log(bad_share=True).bundle())
+    assert "C5 lot 1 bidder bidder-a: the key share regulator handed in is not the one" in message
+    assert "BidsRevealed" in message
+
+
+def test_a_checkpoint_signed_by_an_unregistered_log_key_is_refused(good: dict[str, Any]) -> None:
+    bundle = copy.deepcopy(good)
+    bundle["log"]["vkey"] = NoteSigner(LOG.name, bytes([77]) * 32).verifier().vkey()
+    assert "log.vkey: is not a key registered" in failure(bundle)
+
+
+def test_a_forged_cosignature_is_refused(good: dict[str, Any]) -> None:
+    bundle = copy.deepcopy(good)
+    note = bundle["checkpoints"][0]
+    body, _, line = note[:-1].rpartition("\n")
+    raw = bytearray(base64.b64decode(line.split(" ")[-1]))
+    raw[-1] ^= 1
+    bundle["checkpoints"][0] = (
+        f"{body}\n{line.rsplit(' ', 1)[0]} {base64.b64encode(raw).decode()}\n"
+    )
+    assert "checkpoints[0] (size 15): signature check failed" in failure(bundle)
+
+
+def test_checkpoints_out_of_size_order_are_a_rolled_back_log(good: dict[str, Any]) -> None:
+    bundle = copy.deepcopy(good)
+    bundle["checkpoints"].reverse()
+    assert "rolled-back log" in failure(bundle)
+
+
+def test_a_broken_consistency_proof_is_named(good: dict[str, Any]) -> None:
+    bundle = copy.deepcopy(good)
+    bundle["consistency"][0]["proof"][0] = "11" * 32
+    assert "consistency[0]" in failure(bundle)
+
+
+def test_an_event_of_another_stream_in_the_bundle_is_refused(good: dict[str, Any]) -> None:
+    bundle = copy.deepcopy(good)
+    bundle["tender"] = {"code": OTHER, "stream": FOREIGN}
+    assert "does not export" in failure(bundle)
+
+
+def test_a_preimage_that_is_not_canonical_is_refused(good: dict[str, Any]) -> None:
+    bundle = copy.deepcopy(good)
+    entry = bundle["events"][0]
+    data = record(entry)
+    entry["preimage"] = base64.b64encode(
+        b"bidledger/event/v1\n" + json.dumps(data, sort_keys=True).encode()
+    ).decode()
+    assert "canonical (RFC 8785)" in failure(bundle)
+
+
+def test_a_file_that_is_not_a_bundle_is_an_input_error() -> None:
+    with pytest.raises(InvalidInput, match="not a bundle"):
+        verify_bundle(b"not json")
+    with pytest.raises(InvalidInput, match="format"):
+        verify_bundle({"format": "something else"})
+
+
+def test_a_missing_field_is_named_with_its_place(good: dict[str, Any]) -> None:
+    bundle = copy.deepcopy(good)
+    del bundle["events"][3]["signed"]
+    assert "events[3]: field 'signed' is missing" in failure(bundle)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)
+    | st.text(st.characters(exclude_categories=("Cs",))),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(st.characters(exclude_categories=("Cs",))), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_canonical_json_is_rfc8785(value: Any) -> None:
+    assert canonical_json(value) == rfc8785.dumps(value)
+    assert loads_strict(canonical_json(value), "value") == value
+
+
+def test_canonical_json_refuses_what_the_ledger_never_signs() -> None:
+    for value in (1.5, 2**53, {1: "x"}, "\ud800"):
+        with pytest.raises(BundleFormatError):
+            canonical_json(value)
+
+
+def test_strict_json_refuses_duplicate_keys_and_floats() -> None:
+    for text in ('{"a": 1, "a": 2}', "[1.0]", "NaN"):
+        with pytest.raises(BundleFormatError):
+            loads_strict(text, "x")
+
+
+def test_the_verifier_imports_no_event_store_database_or_json_library() -> None:
+    code = (
+        "import ledger.bundle.verifier, sys; assert not any(m.startswith(("
+        "'eventsourcing','sqlalchemy','commands','projections','rfc8785')) for m in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_the_test_vector_of_the_format_document_holds() -> None:
+    document = (ROOT / "docs" / "bundle-format.md").read_text(encoding="utf-8")
+    signer = Signer.from_seed(bytes([1]) * 32)
+    command = sign_command(
+        signer,
+        command="EstablishRegistry",
+        stream=REGISTRY_STREAM,
+        actor="registration-authority",
+        role="authority",
+        args={"name": "Authority", "public_key": signer.public_key.hex()},
+        command_id="00000000-0000-4000-8000-000000000001",
+    )
+    preimage = event_preimage(
+        stream=REGISTRY_STREAM,
+        version=1,
+        event_type="AuthorityEstablished",
+        class_version=1,
+        time=datetime(2021, 1, 4, 9, 0, tzinfo=BEIJING),
+        command=command,
+        facts={},
+        prev_hash=GENESIS_HASH,
+    )
+    for value in (
+        signer.public_key.hex(),
+        signer.key_id,
+        command.signed_bytes().decode(),
+        command.signature,
+        preimage.decode(),
+        f"({len(preimage)} bytes)",
+        hashlib.sha256(preimage).hexdigest(),
+        leaf_hash(preimage).hex(),
+    ):
+        assert value in document
