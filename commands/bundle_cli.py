@@ -56,7 +56,8 @@ def _export(options: argparse.Namespace) -> int:
     if exported.not_yet_checkpointed:
         print(
             f"note: {exported.not_yet_checkpointed} later events of {options.tender} are not in "
-            "the bundle: no checkpoint covers them yet (bidledger checkpoint, then export again)",
+            "the bundle: no checkpoint covers them yet (export again after the platform's next "
+            "checkpoint)",
             file=sys.stderr,
         )
     return EXIT_OK

@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     try:
         return int(options.run(options))
+    except BrokenPipeError:  # the reader (e.g. `| head`) stopped early; not our failure
+        sys.stderr.close()
+        return EXIT_OK
     except VerificationFailure as exc:
         print(f"verification FAILED at {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -47,12 +50,17 @@ def open_existing(url: str) -> LedgerStore:
 
 def _verify(options: argparse.Namespace) -> int:
     from ledger.verification import verify_log
+    from projections.consistency import check_read_models
+    from projections.runner import engine_for
 
     against = _read_text(options.against) if options.against else None
     store = open_existing(database_url(options))
+    engine = engine_for(store)
     try:
         summary = verify_log(store, against=against)
+        models = check_read_models(store, engine)
     finally:
+        engine.dispose()
         store.close()
     print(
         f"verified {summary.events} events in {len(summary.streams)} streams: every hash, "
@@ -69,6 +77,10 @@ def _verify(options: argparse.Namespace) -> int:
         print(f"Merkle log: {merkle.size} leaves, root {merkle.root}; {stored}")
         if merkle.against_size is not None:
             print(f"consistent with {options.against} (tree size {merkle.against_size})")
+    if models.agreed:
+        print(f"read models agree with a rebuild from the log: {', '.join(models.agreed)}")
+    for name, lag in sorted(models.behind.items()):
+        print(f"read model {name} is {lag} log entries behind: not compared")
     return EXIT_OK
 
 

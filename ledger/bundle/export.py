@@ -45,7 +45,10 @@ def export_bundle(store: LedgerStore, code: str) -> Export:
     tree = TreeStore(engine_of(store))
     checkpoints = tree.checkpoints()
     if not checkpoints:
-        raise InvalidInput("the log has no checkpoint yet: issue one (bidledger checkpoint) first")
+        raise InvalidInput(
+            "the log has no signed checkpoint yet; the platform issues one every 64 events and at "
+            "each deadline, opening and award (LedgerService.checkpoint issues one on demand)"
+        )
     size = checkpoints[-1].size
     wanted = {str(tender), str(attempts_stream(tender)), str(REGISTRY_STREAM)}
     leaves = [leaf for leaf in _leaves(tree, size) if leaf.stream in wanted]
