@@ -27,15 +27,15 @@ from ledger.store import DEFAULT_URL, LedgerStore
 from ledger.tender.aggregate import tender_stream
 from projections.as_of import as_of
 from projections.audit_trail import OK, AuditTrail, audit_rows
-from projections.render import render_audit, render_view
+from projections.render import render_audit, render_overview, render_view
 from projections.tender_state import moment
-from projections.views import ROLES, tender_view
+from projections.views import ROLES, regulator_overview, tender_view
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def add_query_commands(subparsers: Any) -> None:
-    """Add ``audit`` and ``replay`` to the ``bidledger`` subcommands."""
+    """Add ``audit``, ``replay`` and ``overview`` to the ``bidledger`` subcommands."""
     audit = subparsers.add_parser("audit", help="every event of a tender, signatures checked")
     audit.add_argument("tender", help="project code (e.g. XFZFCG-2020-33) or stream id")
     audit.add_argument("--as-of", dest="as_of", help="only events up to TIME (ISO 8601)")
@@ -47,7 +47,12 @@ def add_query_commands(subparsers: Any) -> None:
         "--as", dest="role", default="regulator", help=f"{', '.join(ROLES)} (default regulator)"
     )
     replay.set_defaults(run=run_replay)
-    for sub in (audit, replay):
+    overview = subparsers.add_parser(
+        "overview", help="a regulator's view across tenders: refused and late attempts, ..."
+    )
+    overview.add_argument("--at", help="as of this instant (default: now, from the whole log)")
+    overview.set_defaults(run=run_overview)
+    for sub in (audit, replay, overview):
         sub.add_argument("--json", action="store_true", help="JSON for machines")
         sub.add_argument("--db", help=f"SQLAlchemy URL (default: $BIDLEDGER_DB or {DEFAULT_URL})")
 
@@ -74,6 +79,15 @@ def run_replay(options: argparse.Namespace) -> int:
         except NotFound as exc:
             raise NotFound(f"{exc} as of {moment(at)}") from None
     _print(view, options.json, render_view)
+    return EXIT_OK
+
+
+def run_overview(options: argparse.Namespace) -> int:
+    """Print the regulator's view across tenders, as of ``--at`` (or the whole log)."""
+    at = parse_moment(options.at) if options.at else None
+    with _store(options) as store, as_of(store, at) as engine:
+        overview = regulator_overview(engine)
+    _print(overview, options.json, render_overview)
     return EXIT_OK
 
 

@@ -214,3 +214,73 @@ def _challenge(challenge: dict[str, Any], names: dict[str, str]) -> tuple[Any, .
     by = names.get(challenge["challenger"], challenge["challenger"])
     filed, answered = _short(challenge["filed_at"]), _short(challenge["answered_at"])
     return (challenge["challenge_id"], challenge["lot"], by, filed, answered, challenge["decision"])
+
+
+def render_overview(overview: dict[str, Any]) -> str:
+    """The regulator's view across tenders, section by section."""
+    lines = [f"Across {overview['tenders']} tender(s), as a regulator sees them:"]
+    sections: list[tuple[str, Sequence[str], list[tuple[Any, ...]]]] = [
+        (
+            "Refused attempts (kept on the record; the tender was not changed)",
+            ("tender", "time", "actor", "command", "refused by"),
+            [
+                (r["tender"], _short(r["time"]), r["actor_name"], r["command"], r["refusal"])
+                for r in overview["refused_attempts"]
+            ],
+        ),
+        (
+            "Returned bids",
+            ("tender", "lot", "bidder", "cause"),
+            [
+                (r["tender"], r["lot"], r["bidder"], r["returned_cause"])
+                for r in overview["returned_bids"]
+            ],
+        ),
+        (
+            "Deadline postponements",
+            ("tender", "from", "to", "reason"),
+            [
+                (r["tender"], _short(r["old_deadline"]), _short(r["new_deadline"]), r["reason"])
+                for r in overview["postponements"]
+            ],
+        ),
+        (
+            "Arithmetic corrections",
+            ("tender", "lot", "bidder", "read out", "price", "status"),
+            [
+                (
+                    r["tender"],
+                    r["lot"],
+                    r["bidder"],
+                    _wan(r["read_out_price"]),
+                    _wan(r["price"]),
+                    r["correction_status"],
+                )
+                for r in overview["corrections"]
+            ],
+        ),
+        (
+            "Challenges and complaints",
+            ("tender", "lot", "challenger", "filed", "answered", "decision"),
+            [
+                (
+                    r["tender"],
+                    r["lot"],
+                    r["challenger"],
+                    _short(r["filed_at"]),
+                    _short(r["answered_at"]),
+                    r.get("decision"),
+                )
+                for r in overview["challenges"]
+            ],
+        ),
+        (
+            "Suspended procedures",
+            ("tender", "since"),
+            [(r["code"], r["suspended"]) for r in overview["suspended"]],
+        ),
+    ]
+    for title, headers, rows in sections:
+        lines.append(f"\n{title}:")
+        lines.append(table(headers, rows) if rows else "  none")
+    return "\n".join(lines)

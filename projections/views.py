@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ledger.errors import InvalidInput, NotFound
-from projections import notices
+from projections import audit_trail, notices
 from projections.tender_state import moment
 from projections.tender_tables import TenderTables, define_tables
 
@@ -84,7 +84,8 @@ def tender_view(
 
 
 def regulator_overview(engine: sa.Engine) -> dict[str, Any]:
-    """Across tenders: returned bids, postponements, corrections, challenges, suspensions."""
+    """Across tenders: refused attempts (late bids among them), returned bids, postponements,
+    corrections, challenges, suspensions."""
     s = _SCHEMA
     with engine.connect() as connection:
         codes = {row.stream: row.code for row in connection.execute(sa.select(s.tenders))}
@@ -94,8 +95,11 @@ def regulator_overview(engine: sa.Engine) -> dict[str, Any]:
             return [{"tender": codes.get(row["stream"], row["stream"]), **row} for row in found]
 
         by_tender = (s.bids.c.stream, s.bids.c.lot, s.bids.c.bidder)
+        refused = _refused_attempts(connection, codes)
         return {
             "tenders": len(codes),
+            "refused_attempts": refused,
+            "late_attempts": [row for row in refused if row["refusal"].startswith("§21.1 ")],
             "returned_bids": rows(
                 sa.select(s.bids).where(s.bids.c.status == "returned").order_by(*by_tender)
             ),
@@ -116,6 +120,31 @@ def regulator_overview(engine: sa.Engine) -> dict[str, Any]:
                 .order_by(s.tenders.c.code)
             ),
         }
+
+
+def _refused_attempts(connection: sa.Connection, codes: dict[str, str]) -> list[dict[str, Any]]:
+    """Commands the rules refused, kept in each tender's attempts stream (from the audit trail)."""
+    table = audit_trail.define_table(sa.MetaData())
+    if not sa.inspect(connection).has_table(table.name):
+        return []
+    query = (
+        sa.select(table)
+        .where(table.c.event_type.in_(("AttemptsOpened", "AttemptRefused")))
+        .order_by(table.c.position)
+    )
+    return [
+        {
+            "tender": codes.get(row.target, row.target),
+            "position": row.position,
+            "time": row.time,
+            "actor": row.actor,
+            "actor_name": row.actor_name,
+            "role": row.role,
+            "command": row.command,
+            "refusal": row.summary,
+        }
+        for row in connection.execute(query)
+    ]
 
 
 def phase_at(stored: str, deadline: str, at: datetime | None) -> str:

@@ -12,6 +12,11 @@ import pytest
 
 from commands import seed
 from commands.cli import main
+from commands.messages import AmendTender
+from commands.service import LedgerService
+from commands.world import World
+from ledger.clock import FixedClock
+from ledger.crypto.signing import Signer
 from ledger.store import LedgerStore
 from ledger.tender.aggregate import Tender, tender_stream
 from tests.support.projection_runs import play_demo
@@ -171,3 +176,30 @@ def test_bad_input_exits_2_with_one_clear_line(
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_overview_shows_a_regulator_the_late_attempt_and_a_postponement(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'postponed.db'}"
+    clock = FixedClock(seed.beijing("2020-12-20 09:00"))
+    store = LedgerStore(url)
+    world = World(LedgerService(store, clock, platform=Signer.generate()), clock)
+    seed.register_seed_parties(world)
+    world.act(seed.AGENCY, "agency", seed.invitation(world), at=seed.beijing("2020-12-25 09:00"))
+    world.act(
+        seed.AGENCY,
+        "agency",
+        AmendTender(seed.CODE, "延期更正", True),
+        at=seed.beijing("2021-01-05 09:00"),
+    )
+    store.close()
+    assert main(["overview", "--db", url]) == 0
+    printed = capsys.readouterr().out
+    assert "Deadline postponements:" in printed
+    assert "2021-01-15 09:30  2021-01-20 09:00" in printed
+    assert main(["overview", "--db", url, "--json"]) == 0
+    overview = json.loads(capsys.readouterr().out)
+    (change,) = overview["postponements"]
+    assert change["new_deadline"] == "2021-01-20T09:00:00+08:00"
+    assert overview["late_attempts"] == []

@@ -98,6 +98,17 @@ def test_the_returned_bid_keeps_its_cause_and_the_correction_its_figures(
     assert challenge["answered_at"] == "2021-01-22T10:00:00+08:00"
     assert overview["suspended"] == []
     assert overview["postponements"] == []
+    (late,) = overview["late_attempts"]
+    assert (late["actor"], late["command"], late["time"]) == (
+        seed.SUPPLIER_C,
+        "SubmitBid",
+        "2021-01-15T09:31:00+08:00",
+    )
+    assert [row["command"] for row in overview["refused_attempts"]] == [
+        "SubmitBid",
+        "AuthoriseDecryption",
+        "AwardLot",
+    ]
 
 
 def test_scores_are_kept_per_evaluator_with_the_ranking(models: sa.Engine) -> None:
