@@ -38,6 +38,9 @@ from ledger.tender.state import Lot
 KINDS = {"purchaser_representative": "purchaser_representatives", "expert": "experts"}
 
 
+MINIMUM_QUALIFIED = 3  # §24.1: fewer than three qualified bidders, no evaluation
+
+
 class CommitteeFormed(LedgerEvent):
     def update(self, aggregate: Tender) -> None:
         aggregate.committee = {m["party"]: m["kind"] for m in self.args["members"]}
@@ -64,7 +67,7 @@ class ConformityRecorded(LedgerEvent):
                 bid.invalid.append(f"§26.1 not conforming: {result['reason']}")
         for finding in self.facts["invalidated"]:
             lot.bids[finding["bidder"]].invalid.append(finding["reason"])
-        lot.status = "examined"
+        lot.status = "no_evaluation" if self.facts["no_evaluation"] else "examined"
 
 
 def form_committee(
@@ -107,7 +110,7 @@ def record_qualification(
     facts = {
         "qualified": len(qualified),
         "qualified_bidders": qualified,
-        "no_evaluation": len(qualified) < 3,
+        "no_evaluation": len(qualified) < MINIMUM_QUALIFIED,
     }
     tender.record(QualificationRecorded, command, now, facts)
 
@@ -126,10 +129,12 @@ def record_conformity(
     findings = _conflicts(lot, registry)
     conforming = sorted(bidder for bidder, ok in results.items() if ok)
     excluded = {finding["bidder"] for finding in findings}
+    valid = len([b for b in conforming if b not in excluded])
     facts = {
         "conforming": conforming,
         "invalidated": findings,
-        "valid": len([b for b in conforming if b not in excluded]),
+        "valid": valid,
+        "no_evaluation": valid < MINIMUM_QUALIFIED,  # §24.1, §30: fewer than three respond
     }
     tender.record(ConformityRecorded, command, now, facts)
 

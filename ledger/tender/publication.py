@@ -201,7 +201,9 @@ def amend(tender: Tender, command: SignedCommand, now: datetime, registry: Regis
 
 
 def _postponement(tender: Tender, args: Any, now: datetime) -> dict[str, str]:
-    if not read.flag(args, "affects_preparation"):
+    """A change of any lot's budget or ceiling always affects bid preparation (§7.1)."""
+    changes_prices = any("budget" in c or "ceiling" in c for c in args.get("lots", []))
+    if not read.flag(args, "affects_preparation") and not changes_prices:
         return {}
     earliest = now + AMENDMENT_NOTICE
     if tender.deadline >= earliest:
@@ -261,8 +263,14 @@ def _check_terms(args: Any) -> None:
     members = read.integer(committee, "purchaser_representatives") + read.integer(
         committee, "experts", minimum=1
     )
-    if members < 5 or members % 2 == 0:
-        raise RuleViolation(rules.COMMITTEE_MAKEUP, "a committee has an odd number, at least 5")
+    experts = read.integer(committee, "experts", minimum=1)
+    representatives = members - experts
+    if members < 5 or members % 2 == 0 or representatives < 1 or experts * 3 < members * 2:
+        raise RuleViolation(
+            rules.COMMITTEE_MAKEUP,
+            f"{representatives} purchaser representative(s) + {experts} experts: a committee is "
+            "an odd number of at least 5, with experts at least two thirds of it",
+        )
     sme = read.mapping(args, "sme")
     read.decimal(sme, "deduction")
     read.decimal(sme, "consortium_deduction")

@@ -293,3 +293,20 @@ def test_an_amendment_raising_a_ceiling_above_its_budget_is_refused(published: W
     ):
         _amend(published, "2020-12-29 09:30", lots=(LotChange("3", ceiling=Decimal("342140.01")),))
     assert tender_of(published).version == before
+
+
+def test_a_late_change_of_a_ceiling_postpones_the_deadline_whatever_the_agency_flags(
+    published: World,
+) -> None:
+    change = AmendTender(
+        seed.CODE, "第1包最高限价调整", False, (LotChange("1", ceiling=Decimal("400000.00")),)
+    )
+    published.act(seed.AGENCY, "agency", change, at=seed.beijing("2021-01-14 09:00"))
+    assert tender_of(published).deadline == seed.beijing("2021-01-29 09:00")
+
+
+def test_a_committee_without_two_thirds_experts_is_refused_at_publication(world: World) -> None:
+    notice = dataclasses.replace(seed.invitation(world), purchaser_representatives=4, experts=1)
+    with pytest.raises(RuleViolation, match=r"front table 13.*4 purchaser representative"):
+        world.act(seed.AGENCY, "agency", notice, at=seed.beijing("2020-12-25 09:00"))
+    assert not world.service.store.exists(tender_stream(seed.CODE))

@@ -7,6 +7,7 @@ import pytest
 from commands import seed
 from commands.messages import CheckIn, SubmitBid, WithdrawBid
 from commands.world import World
+from ledger.crypto.sealing import SealedBid
 from ledger.errors import RuleViolation
 from ledger.receipts import verify_receipt
 from tests.conftest import tender_of
@@ -55,7 +56,9 @@ def test_a_second_bid_in_the_same_lot_is_refused_until_the_first_is_withdrawn(
         published.act(seed.SUPPLIER_A, "bidder", SubmitBid(seed.CODE, "1", second))
     published.act(seed.SUPPLIER_A, "bidder", WithdrawBid(seed.CODE, "1"))
     published.act(seed.SUPPLIER_A, "bidder", SubmitBid(seed.CODE, "1", second))
-    assert tender_of(published).lots["1"].bids[seed.SUPPLIER_A].digest != ""
+    current = tender_of(published).lots["1"].bids[seed.SUPPLIER_A]
+    assert current.digest == SealedBid.from_json(second).digest()
+    assert current.status == "sealed"
 
 
 def test_a_withdrawal_after_the_deadline_is_refused(published: World) -> None:
