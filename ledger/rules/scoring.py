@@ -33,9 +33,11 @@ __all__ = [
 ]
 
 _CENT = Decimal("0.01")
-_SMALL_OR_MICRO_FACTOR = Decimal("0.90")
-_CONSORTIUM_FACTOR = Decimal("0.97")
 _CONSORTIUM_THRESHOLD = Decimal("0.30")
+
+
+def _percent(fraction: Decimal) -> str:
+    return f"{(fraction * 100).normalize():f}"
 
 
 def _two_places(value: Decimal) -> Decimal:
@@ -43,14 +45,20 @@ def _two_places(value: Decimal) -> Decimal:
 
 
 def evaluation_price(
-    price: Decimal, *, small_or_micro: bool, consortium_sme_share: Decimal | None
+    price: Decimal,
+    *,
+    small_or_micro: bool,
+    consortium_sme_share: Decimal | None,
+    sme_deduction: Decimal = Decimal("0.10"),
+    consortium_deduction: Decimal = Decimal("0.03"),
 ) -> tuple[Decimal, str]:
     """The price the bid is evaluated at, and the basis of any deduction.
 
     ``small_or_micro`` already includes prison enterprises and disabled-welfare units;
     ``consortium_sme_share`` is the SME members' share of a consortium's contract value
-    (0 to 1), None for a bidder that is not a consortium. The 10% deduction, when it
-    applies, replaces the 3% one: the two never stack.
+    (0 to 1), None for a bidder that is not a consortium. The deductions are the notice's
+    (the seed's 10% and 3% by default); the SME one, when it applies, replaces the
+    consortium one: the two never stack.
     """
     if not price.is_finite() or price <= 0:
         raise InvalidInput(f"a bid price must be positive, found {price}")
@@ -59,12 +67,12 @@ def evaluation_price(
             f"a consortium's SME share must be between 0 and 1, found {consortium_sme_share}"
         )
     if small_or_micro:
-        basis = "small or micro enterprise: 10% deduction"
-        return _two_places(price * _SMALL_OR_MICRO_FACTOR), basis
+        basis = f"small or micro enterprise: {_percent(sme_deduction)}% deduction"
+        return _two_places(price * (1 - sme_deduction)), basis
     if consortium_sme_share is not None and consortium_sme_share >= _CONSORTIUM_THRESHOLD:
-        percent = f"{(consortium_sme_share * 100).normalize():f}"
-        basis = f"SME consortium share {percent}%: 3% deduction"
-        return _two_places(price * _CONSORTIUM_FACTOR), basis
+        share = _percent(consortium_sme_share)
+        basis = f"SME consortium share {share}%: {_percent(consortium_deduction)}% deduction"
+        return _two_places(price * (1 - consortium_deduction)), basis
     return _two_places(price), "no deduction"
 
 

@@ -137,7 +137,7 @@ def submit_scores(
         )
     _check_nothing_pending(lot)
     sheets = _score_sheets(tender, lot, read.items(command.args, "scores"))
-    prices = {bid.bidder: _evaluation_price(bid) for bid in lot.valid_bids()}
+    prices = {bid.bidder: _evaluation_price(tender, bid) for bid in lot.valid_bids()}
     points = read.decimal(tender.terms["evaluation"], "price_points")
     price_points = price_scores({b: value for b, (value, _) in prices.items()}, points)
     scores = {
@@ -289,16 +289,23 @@ def _part(tender: Tender, entry: Mapping[str, Any], part: str, limit: str) -> De
     return value
 
 
-def _evaluation_price(bid: Bid) -> tuple[Decimal, str]:
-    """The bid's price after any SME deduction, from the bid document's own statements."""
+def _evaluation_price(tender: Tender, bid: Bid) -> tuple[Decimal, str]:
+    """The bid's price after any SME deduction: the notice's rates, the document's statements.
+
+    The consortium deduction exists only where the notice accepts consortia (seed 17.2).
+    """
     document = bid.document or {}
     share = document.get("consortium_sme_share")
+    consortia = tender.terms.get("consortia") is True
+    sme = tender.terms["sme"]
     return evaluation_price(
         bid_price(bid),
         small_or_micro=document.get("small_or_micro") is True,
         consortium_sme_share=None
-        if share is None
+        if share is None or not consortia
         else read.decimal(document, "consortium_sme_share"),
+        sme_deduction=read.decimal(sme, "deduction"),
+        consortium_deduction=read.decimal(sme, "consortium_deduction"),
     )
 
 

@@ -124,6 +124,19 @@ def test_the_small_enterprise_deduction_changes_the_price_score(published: World
     assert runhua.scores[EXPERT]["total"] == "78.42"
 
 
+def test_no_consortium_deduction_where_the_notice_refuses_consortia(published: World) -> None:
+    assert tender_of(published).terms["consortia"] is False  # the seed: 不接受联合体投标
+    bids: dict[BidKey, BidSpec] = {
+        ("1", seed.SUPPLIER_B): {"total": "400000.00", "consortium_sme_share": "0.35"},
+        ("1", seed.RUNHUA): "380000.00",
+        ("1", seed.SUPPLIER_A): "420000.00",
+    }
+    world = _examined(published, bids)
+    submit_scores(world, "1", {EXPERT: None})
+    claimed = tender_of(world).lots["1"].bids[seed.SUPPLIER_B]
+    assert claimed.evaluation_price == Decimal("400000.00")  # not 388000.00 (3% off)
+
+
 # The agency's tally and the ranking (ch.5 (五)(六), §18)
 
 

@@ -20,6 +20,7 @@ def bid_document(
     lines: list[dict[str, str]] | None = None,
     brand: str | None = None,
     small_or_micro: bool = False,
+    consortium_sme_share: str | None = None,
 ) -> dict[str, Any]:
     """A well-formed bid document; ``capital`` defaults to ``total`` in capital numerals."""
     return {
@@ -31,7 +32,7 @@ def bid_document(
         "lines": lines or [],
         "brand": brand,
         "small_or_micro": small_or_micro,
-        "consortium_sme_share": None,
+        "consortium_sme_share": consortium_sme_share,
         "business": "交货期30日, 质保一年",
         "technical": "满足全部★参数",
     }

@@ -177,3 +177,14 @@ def test_the_top_three_are_the_candidates_in_order() -> None:
     assert _bidders(candidates(ranked)) == ["乙", "丁", "丙"]
     assert _bidders(candidates(ranked, count=1)) == ["乙"]
     assert _bidders(candidates(ranked[:2])) == ["乙", "丁"]
+
+
+def test_the_deduction_rates_are_the_notices() -> None:
+    price, basis = evaluation_price(
+        Decimal("400000.00"),
+        small_or_micro=True,
+        consortium_sme_share=None,
+        sme_deduction=Decimal("0.06"),
+    )
+    assert price == Decimal("376000.00")
+    assert basis == "small or micro enterprise: 6% deduction"
