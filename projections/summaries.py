@@ -8,14 +8,14 @@ from typing import Any
 
 from ledger.events import LedgerEvent
 from ledger.identity.registry import Registry
+from ledger.tender.award import wan as award_wan
 
 Summary = Callable[[LedgerEvent, Registry], str]
 
 
 def wan(amount: str | Decimal) -> str:
-    """Yuan as 万元 the way the seed's notices print them (33.486)."""
-    value = (Decimal(amount) / Decimal(10000)).normalize()
-    return f"{value:f}"
+    """Yuan as 万元 the way the seed's notices print them (33.486), from text or Decimal."""
+    return award_wan(Decimal(amount))
 
 
 def summarise(event: LedgerEvent, registry: Registry) -> str:

@@ -68,12 +68,6 @@ def check_certificate(pem: str, *, authority_key: bytes, subject_key: bytes, at:
         )
 
 
-def certificate_subject(pem: str) -> str:
-    """The subject's common name."""
-    names = _load(pem).subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(names[0].value) if names else ""
-
-
 def _load(pem: str) -> x509.Certificate:
     try:
         certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))

@@ -155,7 +155,7 @@ def answer_challenge(
         )
     read.text(command.args, "answer")
     lot = tender.lots[challenge.lot]
-    notified = sorted(b.bidder for b in lot.bids.values() if b.status != "withdrawn")
+    notified = sorted(b.bidder for b in lot.live_bids())
     facts = {
         "notified": notified,
         "complaint_until": format_time(add_working_days(now, COMPLAINT_WORKING_DAYS)),
