@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ledger.crypto.sealing import OpeningOfficial, seal_bid
-from ledger.tender.aggregate import tender_stream
-from ledger.tender.bid_document import encode_bid_document
+from ledger.procedure.bid_document import encode_bid_document
+from ledger.procedure.state import tender_stream
 
 
 def seal_for_tender(

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from commands.messages import Command
 from ledger.crypto.signing import Signer
 from ledger.envelope import SignedCommand, sign_command
-from ledger.identity.registry import REGISTRY_STREAM
-from ledger.tender.aggregate import tender_stream
+from ledger.procedure.registry_state import REGISTRY_STREAM
+from ledger.procedure.state import stream_of
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Actor:
     def sign(self, command: Command, *, command_id: str | None = None) -> SignedCommand:
         """Sign ``command`` for its target stream (a tender by project code, or the registry)."""
         tender = command.target()
-        stream = str(REGISTRY_STREAM) if tender is None else str(tender_stream(tender))
+        stream = str(REGISTRY_STREAM) if tender is None else str(stream_of(tender))
         return sign_command(
             self.signer,
             command=command.kind(),

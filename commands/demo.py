@@ -9,13 +9,14 @@ from commands import seed
 from commands.demo_script import LOG_ORIGIN, DemoRun, play
 from commands.service import LedgerService
 from commands.world import World
-from ledger.attempts import Attempts, attempts_stream
 from ledger.clock import FixedClock
 from ledger.crypto.signing import Signer
 from ledger.errors import InvalidInput
 from ledger.notes import NoteSigner, parse_note
+from ledger.procedure.attempts import AttemptsState, attempts_stream
+from ledger.procedure.state import tender_stream
+from ledger.rules import catalogue as rules
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import tender_stream
 from ledger.verification import verify_log
 from projections.timeline import TimelineEntry, tender_timeline, wan
 
@@ -61,13 +62,14 @@ def _print_attempts(run: DemoRun, store: LedgerStore, out: TextIO) -> None:
         "\nRefused attempts, from the tender's attempts stream (its state is untouched):", file=out
     )
     registry = run.world.service.registry()
-    attempts = store.load(Attempts, attempts_stream(tender_stream(seed.CODE)))
+    attempts = store.state(AttemptsState, attempts_stream(tender_stream(seed.CODE)))
     for attempt in attempts.refused:
         when = attempt["time"].strftime("%Y-%m-%d %H:%M")
         lot = f" lot {attempt['args']['lot']}" if "lot" in attempt["args"] else ""
         print(
             f"  {when}  {registry.parties[attempt['actor']].name} [{attempt['role']}] "
-            f"{attempt['command']}{lot}: refused by {attempt['clause']} ({attempt['rule']})\n"
+            f"{attempt['command']}{lot}: refused by {attempt['clause']} "
+            f"({rules.by_code(attempt['rule']).name})\n"
             f"      {attempt['detail']}",
             file=out,
         )

@@ -54,7 +54,7 @@ from commands.world import World
 from ledger.errors import RuleViolation
 from ledger.notes import COSIGNATURE_V1, NoteSigner
 from ledger.numerals import format_capital_amount
-from ledger.tender.aggregate import Tender, tender_stream
+from ledger.procedure.state import TenderState, tender_stream
 
 B = seed.beijing
 LOG_ORIGIN = "bidledger.example/enshi-platform"
@@ -107,7 +107,7 @@ class DemoRun:
             return
         raise AssertionError(f"the ledger accepted what it must refuse: {what}")
 
-    def tender(self) -> Tender:
+    def tender(self) -> TenderState:
         return self.world.service.tender(tender_stream(seed.CODE))
 
     def facts(self, outcome: Outcome) -> Mapping[str, Any]:

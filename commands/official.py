@@ -11,12 +11,12 @@ from typing import Any
 import nacl.public
 
 from ledger.crypto.sealing import SealedBid, open_share
-from ledger.tender.aggregate import Tender
-from ledger.tender.reveal import authorised_bids
+from ledger.procedure.state import TenderState
+from ledger.procedure.tender.reveal import authorised_bids
 
 
 def open_my_shares(
-    tender: Tender, *, official: str, private_key: nacl.public.PrivateKey
+    tender: TenderState, *, official: str, private_key: nacl.public.PrivateKey
 ) -> list[dict[str, Any]]:
     """``official``'s share of every authorised bid: the ``shares`` of ``SubmitKeyShares``.
 

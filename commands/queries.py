@@ -23,8 +23,8 @@ import sqlalchemy as sa
 
 from ledger.clock import BEIJING, to_beijing
 from ledger.errors import InvalidInput, NotFound
+from ledger.procedure.state import tender_stream
 from ledger.store import DEFAULT_URL, LedgerStore
-from ledger.tender.aggregate import tender_stream
 from projections.as_of import as_of
 from projections.audit_trail import OK, AuditTrail, audit_rows
 from projections.render import render_audit, render_overview, render_view

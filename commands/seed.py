@@ -10,11 +10,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from commands.messages import LotTerms, OfficialTerms, PublishTender, TimetableTerms
+from commands.messages import LotTerms, OfficialTerms, OpeningTerms, PublishTender, TimetableTerms
 from commands.world import Participant, World
 from ledger.clock import BEIJING
 
 CODE = "XFZFCG-2020-33"
+SEED_YEARS = (2020, 2021)  # the official calendars the seed's working days need
 PLAN = "ZFZHXSCG-2020-41-00001"
 TITLE = "2020年第二批义务教育薄弱环节改善能力与提升专项资金后勤设施设备采购"
 
@@ -87,6 +88,8 @@ _BIDDERS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 def register_seed_parties(world: World) -> None:
     """Establish the registry and register every party of the seed with fresh keys."""
     world.establish()
+    for year in SEED_YEARS:
+        world.record_calendar(year)
     for party, name, roles, attributes, encryption in _ORGANISATIONS:
         world.register(party, name, roles, attributes, encryption=encryption)
     for party, name in zip(COMMITTEE, _COMMITTEE_NAMES, strict=True):
@@ -123,8 +126,7 @@ def invitation(world: World) -> PublishTender:
             deadline=beijing("2021-01-15 09:30"),
             decryption_minutes=30,
         ),
-        officials=officials(world),
-        threshold=2,
+        opening=OpeningTerms(officials(world), threshold=2),
     )
 
 

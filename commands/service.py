@@ -1,39 +1,40 @@
 """The composition root and the one entry point for signed commands.
 
-``LedgerService.execute`` authenticates a signed command against the registry, applies
-its rules to the target stream, and saves the resulting event in one transaction. A
-refused command raises and writes nothing; a retried command returns its first result.
+``LedgerService.execute`` runs a signed command through the pure rules
+(:func:`ledger.procedure.dispatch.decide`) on the current state of its stream and the
+registry, and saves the resulting event in one transaction. A refused command raises and
+writes nothing to its tender; a retried command returns its first result (S3). States are
+kept between commands and brought up to date from the store by version, so a command costs
+the same whatever the length of its stream.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
-from ledger.attempts import Attempts, attempts_stream
-from ledger.clock import Clock, SystemClock
+from ledger.clock import Clock, SystemClock, format_time
 from ledger.crypto.signing import Signer
 from ledger.envelope import SignedCommand
 from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound, RuleViolation
-from ledger.events import SignedAggregate
-from ledger.identity.registry import REGISTRY_STREAM, Registry
+from ledger.events import LedgerEvent, new_event
 from ledger.notes import NoteSigner
+from ledger.procedure import dispatch
+from ledger.procedure.attempts import AttemptsState, attempts_stream, refusal_decision
+from ledger.procedure.records import Decision, StreamState
+from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
+from ledger.procedure.state import TenderState
 from ledger.receipts import Receipt, issue_receipt
 from ledger.rules import catalogue as rules
-from ledger.store import LedgerStore
-from ledger.tender.actions import TENDER_ACTIONS
-from ledger.tender.aggregate import Tender
-from ledger.tender.publication import publish
+from ledger.store import LedgerStore, SavedEvent
 from ledger.transparency.checkpoints import DEFAULT_EVERY, TransparencyLog
 
-RegistryAction = Callable[[Registry, SignedCommand, datetime], None]
-REGISTRY_ACTIONS: dict[str, RegistryAction] = {
-    "RegisterParty": Registry.register_party,
-    "RegisterKey": Registry.register_key,
-    "RevokeKey": Registry.revoke_key,
-}
+S = TypeVar("S", bound=StreamState)
+_IDENTITY_CLAUSES = frozenset({"S1", "S2", "S3"})
+_ATTEMPT_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -67,17 +68,20 @@ class LedgerService:
         self.clock = clock or SystemClock()
         self._platform = platform
         self._platform_id = platform_id
+        self._states: dict[UUID, StreamState] = {}
         self.transparency = (
             None
             if log is None
             else TransparencyLog(store, log, origin=origin, checkpoint_every=checkpoint_every)
         )
 
-    def registry(self) -> Registry:
-        return self.store.load(Registry, REGISTRY_STREAM)
+    def registry(self) -> RegistryState:
+        """A copy of the registry as it stands."""
+        return copy.deepcopy(self._current(RegistryState, REGISTRY_STREAM))
 
-    def tender(self, stream: UUID) -> Tender:
-        return self.store.load(Tender, stream)
+    def tender(self, stream: UUID) -> TenderState:
+        """A copy of the tender's state as it stands."""
+        return copy.deepcopy(self._current(TenderState, stream))
 
     def execute(self, command: SignedCommand) -> Outcome:
         """Apply one signed command at the clock's current time; keep the Merkle log (T1, T4)."""
@@ -105,86 +109,141 @@ class LedgerService:
         return self.transparency.checkpoint(self.clock.now(), reason)
 
     def _execute(self, command: SignedCommand, now: datetime) -> Outcome:
-        if command.command == "EstablishRegistry":
-            return self._save_new(Registry.establish(command, now), command)
-        registry = self.registry()
-        if command.command in REGISTRY_ACTIONS:
-            return self._apply(
-                registry, command, lambda: REGISTRY_ACTIONS[command.command](registry, command, now)
-            )
-        if command.command == "PublishTender":
-            if self.store.exists(_stream(command)):
-                return self._apply(self.tender(_stream(command)), command, _published)
-            return self._save_new(publish(command, now, registry), command)
-        action = TENDER_ACTIONS.get(command.command)
-        if action is None:
-            raise InvalidInput(f"unknown command {command.command!r}")
-        tender = self.tender(_stream(command))
+        stream = _stream(command)
+        registry = self._optional(RegistryState, REGISTRY_STREAM)
+        state: StreamState | None = (
+            registry if stream == REGISTRY_STREAM else self._optional(TenderState, stream)
+        )
+        if state is not None and (seen := state.replayed(command)) is not None:
+            return self._outcome(command, stream, seen.version, seen.event_hash, replayed=True)
+        self._refuse_a_refused_retry(command, stream, registry, now)
         try:
-            return self._apply(
-                tender, command, lambda: action.apply(tender, command, now, registry)
-            )
+            decision = dispatch.decide(state, command, registry, now)
         except RuleViolation as refusal:
-            self._keep_attempt(command, now, registry, action.role, refusal)
+            if registry is not None:
+                self._keep_attempt(command, now, registry, refusal)
             raise
+        return self._save(command, stream, state, decision, now)
 
-    def _keep_attempt(
+    def _refuse_a_refused_retry(
         self,
         command: SignedCommand,
+        stream: UUID,
+        registry: RegistryState | None,
         now: datetime,
-        registry: Registry,
-        role: str,
-        refusal: RuleViolation,
+    ) -> None:
+        """S3 across a tender and its attempts: a refused command id is answered as before,
+        once its signer is authenticated again (a revoked key gets its own refusal)."""
+        if stream == REGISTRY_STREAM:
+            return
+        attempts = self._optional(AttemptsState, attempts_stream(stream))
+        if attempts is None or attempts.replayed(command) is None:
+            return
+        if registry is not None:
+            registry.authenticate(command, now, dispatch.command_class(command.command).guard.role)
+        refused = next(r for r in attempts.refused if r["command_id"] == command.command_id)
+        raise RuleViolation(
+            rules.by_code(refused["rule"]),
+            f"{refused['detail']} (command {command.command_id} was refused at "
+            f"{format_time(refused['time'])}; a retry gets the same answer)",
+        )
+
+    def _save(
+        self,
+        command: SignedCommand,
+        stream: UUID,
+        state: StreamState | None,
+        decision: Decision,
+        now: datetime,
+    ) -> Outcome:
+        event = new_event(
+            stream=stream,
+            version=(state.version if state else 0) + 1,
+            event_type=decision.event,
+            command=command,
+            time=now,
+            facts=decision.facts,
+            prev_hash=state.head if state else "0" * 64,
+        )
+        saved = self._append(event, state)[-1]
+        if self.transparency is not None:
+            self.transparency.note_saved(self._states.get(stream))
+        return self._outcome(command, stream, saved.version, saved.event_hash, saved.log_index)
+
+    def _append(self, event: LedgerEvent, state: StreamState | None) -> list[SavedEvent]:
+        stream = event.originator_id
+        try:
+            saved = self.store.append([event])
+        except ConcurrencyConflict:
+            self._states.pop(stream, None)
+            raise
+        updated = dispatch.apply(state, event.record())
+        self._states[stream] = updated
+        return saved
+
+    def _keep_attempt(
+        self, command: SignedCommand, now: datetime, registry: RegistryState, refusal: RuleViolation
     ) -> None:
         """Record a refused command in its tender's attempts stream, if its signer is genuine."""
         if refusal.rule.clause in _IDENTITY_CLAUSES:
             return
+        role = dispatch.command_class(command.command).guard.role
         try:
             registry.authenticate(command, now, role)
         except RuleViolation:
             return
+        tender = _stream(command)
+        stream = attempts_stream(tender)
         for _ in range(_ATTEMPT_RETRIES):
-            stream = attempts_stream(_stream(command))
+            attempts = self._optional(AttemptsState, stream)
+            decision = refusal_decision(attempts, str(tender), refusal)
+            event = new_event(
+                stream=stream,
+                version=(attempts.version if attempts else 0) + 1,
+                event_type=decision.event,
+                command=command,
+                time=now,
+                facts=decision.facts,
+                prev_hash=attempts.head if attempts else "0" * 64,
+            )
             try:
-                if not self.store.exists(stream):
-                    self.store.save(Attempts.first(command, now, refusal))
-                    return
-                attempts = self.store.load(Attempts, stream)
-                if command.command_id in attempts.command_log:
-                    return
-                attempts.add(command, now, refusal)
-                self.store.save(attempts)
+                self._append(event, attempts)
                 return
             except ConcurrencyConflict:
                 continue
         raise ConcurrencyConflict(f"could not record the refused attempt {command.command_id}")
 
-    def _apply(
-        self, aggregate: SignedAggregate, command: SignedCommand, apply: Callable[[], object]
-    ) -> Outcome:
-        first = aggregate.replayed(command)
-        if first is not None:
-            version, event_hash = first
-            index = self.store.log_index_of(aggregate.id, version)
-            receipt = self._receipt(command, version, event_hash, index)
-            return Outcome(command.command, aggregate.id, version, event_hash, index, True, receipt)
-        apply()
-        return self._save_new(aggregate, command)
+    def _current(self, kind: type[S], stream: UUID) -> S:
+        state = self._optional(kind, stream)
+        if state is None:
+            raise NotFound(f"no {kind.__name__.removesuffix('State').lower()} with id {stream}")
+        return state
 
-    def _save_new(self, aggregate: SignedAggregate, command: SignedCommand) -> Outcome:
-        saved = self.store.save(aggregate)[-1]
-        if self.transparency is not None:
-            self.transparency.note_saved(aggregate)
-        receipt = self._receipt(command, saved.version, saved.event_hash, saved.log_index)
-        return Outcome(
-            command.command,
-            saved.stream,
-            saved.version,
-            saved.event_hash,
-            saved.log_index,
-            False,
-            receipt,
-        )
+    def _optional(self, kind: type[S], stream: UUID) -> S | None:
+        """The stream's state, brought up to date from the store; None if it has no events."""
+        state = self._states.get(stream)
+        for event in self.store.events(stream, after=state.version if state else 0):
+            state = dispatch.apply(state, event.record())
+        if state is None:
+            return None
+        if not isinstance(state, kind):
+            raise NotFound(f"{stream} is not a {kind.__name__}")
+        self._states[stream] = state
+        return state
+
+    def _outcome(
+        self,
+        command: SignedCommand,
+        stream: UUID,
+        version: int,
+        event_hash: str,
+        log_index: int | None = None,
+        *,
+        replayed: bool = False,
+    ) -> Outcome:
+        index = self.store.log_index_of(stream, version) if log_index is None else log_index
+        receipt = self._receipt(command, version, event_hash, index)
+        return Outcome(command.command, stream, version, event_hash, index, replayed, receipt)
 
     def _receipt(
         self, command: SignedCommand, version: int, event_hash: str, index: int
@@ -206,14 +265,6 @@ class LedgerService:
             log_index=index,
             time=event.timestamp,
         )
-
-
-_IDENTITY_CLAUSES = frozenset({"S1", "S2", "S3"})
-_ATTEMPT_RETRIES = 3
-
-
-def _published() -> None:
-    raise RuleViolation(rules.PUBLISH_ONCE, "a tender with this project code is already published")
 
 
 def _stream(command: SignedCommand) -> UUID:

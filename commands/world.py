@@ -15,12 +15,19 @@ from typing import Any
 import nacl.public
 
 from commands.client import Actor
-from commands.messages import Command, EstablishRegistry, RegisterKey, RegisterParty
+from commands.messages import (
+    Command,
+    EstablishRegistry,
+    RecordCalendar,
+    RegisterKey,
+    RegisterParty,
+)
 from commands.service import LedgerService, Outcome
 from ledger.clock import FixedClock
 from ledger.crypto.certificates import issue_certificate
 from ledger.crypto.signing import Signer
 from ledger.notes import NoteSigner
+from ledger.workdays import package_schedule
 
 AUTHORITY = "registration-authority"
 CERTIFICATE_YEARS = 5
@@ -60,6 +67,18 @@ class World:
         """Genesis of the registry, self-signed by the authority."""
         command = EstablishRegistry(self.authority.name, self.authority.signer.public_key.hex())
         return self.service.execute(self.authority.as_role("authority").sign(command))
+
+    def record_calendar(self, year: int) -> Outcome:
+        """The authority records year ``year`` of the official calendar (from the package)."""
+        schedule = package_schedule(year)
+        return self.as_authority(
+            RecordCalendar(
+                year=year,
+                days_off=tuple(sorted(schedule.days_off)),
+                source=schedule.source,
+                make_up_days=tuple(sorted(schedule.make_up_days)),
+            )
+        )
 
     def register(
         self,

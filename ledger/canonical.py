@@ -1,26 +1,32 @@
-"""Canonical bytes for everything that is signed or hashed (RFC 8785, JCS).
+"""Canonical bytes for everything that is signed or hashed (RFC 8785, JCS), and strict JSON.
 
-Values must already be JSON-safe: str, int, bool, None, lists and dicts with str keys.
-Money travels as decimal strings and times as ISO 8601 strings, never as floats.
+Written with the standard library alone so that the offline verifiers need nothing else; the
+tests check it against the ``rfc8785`` package and the public JCS vectors. Values must be
+JSON-safe without floats: str, int (at most 2**53 - 1 in size), bool, None, lists and dicts
+with str keys. Money travels as decimal strings and times as ISO 8601 strings.
+
+:func:`loads_strict` is how every JSON text from outside is read: it refuses duplicate keys,
+lone surrogates, floats, NaN and Infinity, integers beyond 2**53 - 1, nesting deeper than
+:data:`MAX_DEPTH` and texts larger than the caller's limit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any
 
-import rfc8785
-
 from ledger.errors import InvalidInput
+
+MAX_SAFE_INTEGER = 2**53 - 1
+MAX_DEPTH = 32
+MAX_TEXT_BYTES = 16 * 1024 * 1024
 
 
 def canonical_bytes(value: Any) -> bytes:
     """Return the RFC 8785 canonical UTF-8 encoding of ``value``."""
-    _reject_floats(value, "$")
-    try:
-        return bytes(rfc8785.dumps(value))
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"value cannot be canonicalised: {exc}") from exc
+    return _encode(value, "$", 0).encode("utf-8")
 
 
 def domain_digest(domain: bytes, value: Any) -> bytes:
@@ -28,12 +34,87 @@ def domain_digest(domain: bytes, value: Any) -> bytes:
     return hashlib.sha256(domain + canonical_bytes(value)).digest()
 
 
-def _reject_floats(value: Any, path: str) -> None:
+def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYTES) -> Any:
+    """Parse a JSON text strictly; :class:`InvalidInput` naming ``where`` and the problem."""
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise InvalidInput(f"{where}: {size} bytes is more than the limit of {max_bytes}")
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        value = json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_float=_no_float,
+            parse_constant=_no_float,
+            parse_int=_bounded_int,
+        )
+    except RecursionError:
+        raise InvalidInput(f"{where}: nested more than {MAX_DEPTH} levels deep") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput(f"{where}: not strict JSON ({exc})") from None
+    canonical_bytes(value)  # lone surrogates, depth
+    return value
+
+
+def _encode(value: Any, path: str, depth: int) -> str:
+    if depth > MAX_DEPTH:
+        raise InvalidInput(f"{path}: nested more than {MAX_DEPTH} levels deep")
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else ("true" if value else "false")
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise InvalidInput(f"{path}: integer {value} is outside ±(2**53 - 1)")
+        return str(value)
+    if isinstance(value, str):
+        _check_unicode(value, path)
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, float):
         raise InvalidInput(f"{path}: floats are not allowed in signed data; use a decimal string")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _reject_floats(item, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _reject_floats(item, f"{path}[{index}]")
+    if isinstance(value, list | tuple):
+        items = (_encode(item, f"{path}[{n}]", depth + 1) for n, item in enumerate(value))
+        return "[" + ",".join(items) + "]"
+    if isinstance(value, Mapping):
+        return _encode_object(value, path, depth)
+    raise InvalidInput(f"{path}: {type(value).__name__} has no canonical JSON form")
+
+
+def _encode_object(value: Mapping[Any, Any], path: str, depth: int) -> str:
+    if not all(isinstance(key, str) for key in value):
+        raise InvalidInput(f"{path}: object keys must be strings")
+    for key in value:
+        _check_unicode(key, path)
+    keys = sorted(value, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
+    members = (
+        f"{json.dumps(key, ensure_ascii=False)}:{_encode(value[key], f'{path}.{key}', depth + 1)}"
+        for key in keys
+    )
+    return "{" + ",".join(members) + "}"
+
+
+def _check_unicode(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{path}: string holds a lone surrogate") from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_float(text: str) -> Any:
+    raise ValueError(f"non-integer number {text}")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > len(str(MAX_SAFE_INTEGER)):
+        raise ValueError(f"integer {text[:24]}… is outside ±(2**53 - 1)")
+    value = int(text)
+    if abs(value) > MAX_SAFE_INTEGER:
+        raise ValueError(f"integer {text} is outside ±(2**53 - 1)")
+    return value

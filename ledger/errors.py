@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+Reason = dict[str, str]  # a stored reason: {"rule": a catalogue code, "detail": what was found}
+
 
 class LedgerError(Exception):
     """Base of every error the ledger raises on purpose."""
@@ -19,6 +21,7 @@ class Rule:
 
     clause: str
     name: str
+    code: str = ""  # the catalogue's constant name, set by the catalogue
 
     def __str__(self) -> str:
         return f"{self.clause} {self.name}"
@@ -31,6 +34,10 @@ class RuleViolation(LedgerError):
         self.rule = rule
         self.detail = detail
         super().__init__(f"refused by {rule.clause} ({rule.name}): {detail}")
+
+    def reason(self) -> Reason:
+        """The refusal as stored: the rule's catalogue code and the detail."""
+        return {"rule": self.rule.code, "detail": self.detail}
 
 
 class InvalidInput(LedgerError):

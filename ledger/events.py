@@ -1,29 +1,33 @@
-"""The base of every stored event: a signed command, derived facts, and the hash chain.
+"""The stored event classes: a signed command, derived facts, and the hash chain.
 
-Event classes are the ledger's stored contract. Each names its ``class_version``; a change
-of shape is a new version with an upcaster, never an edit in place.
+The pure catalogue (:mod:`ledger.procedure`) names every event type with its schema
+version; here each type gets its stored class, a :class:`LedgerEvent` of the same name
+(``ledger.events:BidSubmitted``), so the store's topic says what happened. The hash covers
+the type and its version (``class_version``); a change of a type's shape is a new version,
+never an edit in place. :meth:`LedgerEvent.record` gives the plain :class:`EventRecord` the
+rules read.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Self, TypeVar
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import DomainEvent
 
-from ledger.envelope import GENESIS_HASH, SignedCommand, event_hash, event_preimage
-from ledger.errors import RuleViolation
-from ledger.rules import catalogue as rules
+from ledger.clock import to_beijing
+from ledger.envelope import SignedCommand, event_preimage
+from ledger.errors import InvalidInput
+from ledger.procedure import dispatch  # noqa: F401  (registers every event type)
+from ledger.procedure.base import EVENT_VERSIONS
+from ledger.procedure.records import EventRecord
 
 
-class LedgerEvent(Aggregate.Event):
+class LedgerEvent(DomainEvent):
     """A signed action: the actor's command, what the ledger derived, and the chain."""
-
-    class_version = 1
 
     command: str
     command_id: str
@@ -36,12 +40,20 @@ class LedgerEvent(Aggregate.Event):
     prev_hash: str
     event_hash: str
 
+    @property
+    def type(self) -> str:
+        """The event type: the stored class's name."""
+        return type(self).__name__
+
     def signed_command(self) -> SignedCommand:
-        """The command exactly as its actor signed it."""
+        """The command exactly as its actor signed it (a refused attempt: for its tender)."""
+        stream = str(self.originator_id)
+        if self.type in ("AttemptsOpened", "AttemptRefused"):
+            stream = str(self.facts.get("stream", stream))
         return SignedCommand(
             command=self.command,
             command_id=self.command_id,
-            stream=str(self.originator_id),
+            stream=stream,
             actor=self.actor,
             role=self.role,
             key_id=self.key_id,
@@ -49,13 +61,26 @@ class LedgerEvent(Aggregate.Event):
             signature=self.signature,
         )
 
+    def record(self) -> EventRecord:
+        """The event as the pure rules read it."""
+        return EventRecord(
+            stream=str(self.originator_id),
+            version=self.originator_version,
+            type=self.type,
+            time=to_beijing(self.timestamp),
+            command=self.signed_command(),
+            facts=self.facts,
+            prev_hash=self.prev_hash,
+            event_hash=self.event_hash,
+        )
+
     def preimage(self) -> bytes:
         """The exact bytes hashed into ``event_hash``; the event's Merkle leaf data (T1)."""
         return event_preimage(
             stream=str(self.originator_id),
             version=self.originator_version,
-            event_type=type(self).__name__,
-            class_version=type(self).class_version,
+            event_type=self.type,
+            class_version=EVENT_VERSIONS.get(self.type, 0),
             time=self.timestamp,
             command=self.signed_command(),
             facts=self.facts,
@@ -66,110 +91,22 @@ class LedgerEvent(Aggregate.Event):
         """Recompute this event's hash from its content."""
         return hashlib.sha256(self.preimage()).hexdigest()
 
-    def apply(self, aggregate: Any) -> None:
-        aggregate.note_event(self)
-        self.update(aggregate)
 
-    def update(self, aggregate: Any) -> None:
-        """Change the aggregate's state; overridden by each event class."""
-
-
-class LedgerCreated(LedgerEvent, Aggregate.Created):
-    """The first event of a stream."""
-
-
-E = TypeVar("E", bound=LedgerEvent)
-
-
-class SignedAggregate(Aggregate):
-    """An aggregate whose every event is a signed command chained by hash (S1, S3, T1)."""
-
-    def __init__(self) -> None:
-        self.head = GENESIS_HASH
-        self.command_log: dict[str, tuple[int, str, str, str]] = {}
-
-    def note_event(self, event: LedgerEvent) -> None:
-        self.head = event.event_hash
-        command = event.signed_command()
-        self.command_log[event.command_id] = (
-            event.originator_version,
-            command.content_digest(),
-            event.event_hash,
-            command.signature,
-        )
-
-    def replayed(self, command: SignedCommand) -> tuple[int, str] | None:
-        """S3: (version, event hash) that already recorded ``command``; None if it is new.
-
-        The same command id with different content is refused, and so is a retry that does
-        not carry the original signature (Ed25519 signatures are deterministic, so a true
-        retry by the signer always does): the log's public content alone earns nothing.
-        """
-        seen = self.command_log.get(command.command_id)
-        if seen is None:
-            return None
-        version, digest, recorded_hash, signature = seen
-        if digest != command.content_digest():
-            raise RuleViolation(
-                rules.COMMAND_ID_REUSED,
-                f"command id {command.command_id} was used at version {version} for other content",
-            )
-        if not hmac.compare_digest(signature, command.signature):
-            raise RuleViolation(
-                rules.COMMAND_ID_REUSED,
-                f"command id {command.command_id}: a retry must carry the original signature",
-            )
-        return version, recorded_hash
-
-    def record(
-        self,
-        event_class: type[LedgerEvent],
-        command: SignedCommand,
-        now: datetime,
-        facts: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Append ``event_class`` for ``command`` at ``now``, chained to the current head."""
-        self.trigger_event(
-            event_class,
-            timestamp=now,
-            **_event_fields(event_class, command, self.id, self.version + 1, now, facts, self.head),
-        )
-
-    @classmethod
-    def start(
-        cls,
-        event_class: type[LedgerCreated],
-        command: SignedCommand,
-        now: datetime,
-        stream: UUID,
-        facts: Mapping[str, Any] | None = None,
-    ) -> Self:
-        """Create the stream ``stream`` with its first event."""
-        fields = _event_fields(event_class, command, stream, 1, now, facts, GENESIS_HASH)
-        return cls._create(event_class, id=stream, timestamp=now, **fields)
-
-
-def _event_fields(
-    event_class: type[LedgerEvent],
-    command: SignedCommand,
+def new_event(
+    *,
     stream: UUID,
     version: int,
-    now: datetime,
-    facts: Mapping[str, Any] | None,
+    event_type: str,
+    command: SignedCommand,
+    time: datetime,
+    facts: Mapping[str, Any],
     prev_hash: str,
-) -> dict[str, Any]:
-    facts = dict(facts or {})
-    digest = event_hash(
-        stream=str(stream),
-        version=version,
-        event_type=event_class.__name__,
-        class_version=event_class.class_version,
-        time=now,
-        command=command,
-        facts=facts,
-        prev_hash=prev_hash,
-    )
-    return {
+) -> LedgerEvent:
+    """The event recording ``command`` as ``event_type`` at ``version``, chained and hashed."""
+    fields: dict[str, Any] = {
+        "originator_id": stream,
+        "originator_version": version,
+        "timestamp": to_beijing(time),
         "command": command.command,
         "command_id": command.command_id,
         "actor": command.actor,
@@ -177,7 +114,27 @@ def _event_fields(
         "key_id": command.key_id,
         "args": dict(command.args),
         "signature": command.signature,
-        "facts": facts,
+        "facts": dict(facts),
         "prev_hash": prev_hash,
-        "event_hash": digest,
+        "event_hash": "",
     }
+    kind = event_class(event_type)
+    fields["event_hash"] = kind(**fields).expected_hash()
+    return kind(**fields)
+
+
+def event_class(name: str) -> type[LedgerEvent]:
+    """The stored class of event type ``name``."""
+    try:
+        return _CLASSES[name]
+    except KeyError:
+        raise InvalidInput(f"unknown event type {name!r}") from None
+
+
+def _stored_class(name: str) -> type[LedgerEvent]:
+    namespace = {"__module__": __name__, "__qualname__": name, "__doc__": f"Stored {name}."}
+    return type(name, (LedgerEvent,), namespace)
+
+
+_CLASSES: dict[str, type[LedgerEvent]] = {name: _stored_class(name) for name in EVENT_VERSIONS}
+globals().update(_CLASSES)  # the store finds each class by its topic, ledger.events:<name>

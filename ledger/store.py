@@ -1,24 +1,27 @@
-"""Persistence wiring: the eventsourcing application over SQLAlchemy (SQLite or PostgreSQL).
+"""Persistence wiring: the eventsourcing event store over SQLAlchemy (SQLite or PostgreSQL).
 
-The database is a SQLAlchemy URL. The store loads and saves aggregates, turns a version
-clash into :class:`ConcurrencyConflict`, and reads the stored log back for verification.
+The database is a SQLAlchemy URL. The store appends events (a version clash becomes
+:class:`ConcurrencyConflict`), reads a stream back as the state its events leave
+(:meth:`LedgerStore.state`), and reads the global log in order for verification.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound
-from ledger.events import SignedAggregate
+from ledger.events import LedgerEvent
+from ledger.procedure import dispatch
+from ledger.procedure.records import StreamState
 
 DEFAULT_URL = "sqlite:///bidledger.db"
-A = TypeVar("A", bound=SignedAggregate)
+S = TypeVar("S", bound=StreamState)
 
 
 @dataclass(frozen=True)
@@ -42,53 +45,56 @@ class LedgerStore:
             env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
         )
 
-    def load(self, aggregate_class: type[A], stream: UUID) -> A:
-        """The aggregate as of its last event; :class:`NotFound` if the stream is empty."""
+    def append(self, events: Sequence[LedgerEvent]) -> list[SavedEvent]:
+        """Append events in one transaction; another writer's event at a version wins."""
         try:
-            aggregate: object = self._app.repository.get(stream)
-        except AggregateNotFoundError:
-            raise NotFound(f"no {aggregate_class.__name__.lower()} with id {stream}") from None
-        if not isinstance(aggregate, aggregate_class):
-            raise NotFound(f"{stream} is not a {aggregate_class.__name__.lower()}")
-        return aggregate
+            recordings = self._app.events.put(list(events))
+        except IntegrityError:
+            streams = sorted({str(event.originator_id) for event in events})
+            raise ConcurrencyConflict(
+                f"stream {', '.join(streams)} was changed by another writer; reload and retry"
+            ) from None
+        return [
+            SavedEvent(
+                recording.domain_event.originator_id,
+                recording.domain_event.originator_version,
+                _ledger_event(recording.domain_event).event_hash,
+                recording.notification.id,
+            )
+            for recording in recordings
+        ]
 
-    def load_at(self, aggregate_class: type[A], stream: UUID, version: int) -> A:
-        """The aggregate as its event ``version`` left it (for read models and replays)."""
-        try:
-            aggregate: object = self._app.repository.get(stream, version=version)
-        except AggregateNotFoundError:
-            raise NotFound(f"no {aggregate_class.__name__.lower()} {stream} v{version}") from None
-        if not isinstance(aggregate, aggregate_class) or aggregate.version != version:
-            raise NotFound(f"no {aggregate_class.__name__.lower()} {stream} v{version}")
-        return aggregate
+    def events(
+        self, stream: UUID, after: int = 0, upto: int | None = None
+    ) -> Iterator[LedgerEvent]:
+        """The stream's events with versions in (``after``, ``upto``], in order."""
+        for event in self._app.events.get(stream, gt=after or None, lte=upto):
+            yield _ledger_event(event)
+
+    def state(self, kind: type[S], stream: UUID, version: int | None = None) -> S:
+        """The state the stream's events (up to ``version``) leave; NotFound if none."""
+        state: StreamState | None = None
+        for event in self.events(stream, upto=version):
+            state = dispatch.apply(state, event.record())
+        if state is None:
+            raise NotFound(f"no {kind.__name__.removesuffix('State').lower()} with id {stream}")
+        if not isinstance(state, kind):
+            raise NotFound(f"{stream} is not a {kind.__name__}")
+        if version is not None and state.version != version:
+            raise NotFound(f"no {kind.__name__} {stream} v{version}")
+        return state
 
     def exists(self, stream: UUID) -> bool:
         return bool(self._app.recorder.select_events(stream, limit=1))
 
-    def save(self, aggregate: SignedAggregate) -> list[SavedEvent]:
-        """Append the aggregate's new events in one transaction."""
-        try:
-            recordings = self._app.save(aggregate)
-        except IntegrityError:
-            raise ConcurrencyConflict(
-                f"stream {aggregate.id} was changed by another writer; reload and retry"
-            ) from None
-        saved = []
-        for recording in recordings:
-            event: Any = recording.domain_event
-            saved.append(
-                SavedEvent(
-                    event.originator_id,
-                    event.originator_version,
-                    event.event_hash,
-                    recording.notification.id,
-                )
-            )
-        return saved
+    def version_of(self, stream: UUID) -> int:
+        """The stream's last version; 0 if it has no events."""
+        last = self._app.recorder.select_events(stream, desc=True, limit=1)
+        return last[0].originator_version if last else 0
 
-    def event_at(self, stream: UUID, version: int) -> Any:
+    def event_at(self, stream: UUID, version: int) -> LedgerEvent:
         """One stored event, decoded."""
-        events = list(self._app.events.get(stream, gt=version - 1, lte=version))
+        events = list(self.events(stream, after=version - 1, upto=version))
         if not events:
             raise NotFound(f"no event {stream} v{version}")
         return events[0]
@@ -109,6 +115,10 @@ class LedgerStore:
     def decode(self, stored: StoredEvent) -> Any:
         """Turn a stored record into its domain event (may raise on damaged data)."""
         return self._app.mapper.to_domain_event(stored)
+
+    def encode(self, event: LedgerEvent) -> StoredEvent:
+        """The stored record of ``event``: exactly what the store writes for it."""
+        return self._app.mapper.to_stored_event(event)
 
     def log_index_of(self, stream: UUID, version: int) -> int:
         """The global log index (notification id) of one stored event."""
@@ -132,3 +142,9 @@ class LedgerStore:
         engine = getattr(recorder.datastore, "engine", None)
         if engine is not None:
             engine.dispose()
+
+
+def _ledger_event(event: object) -> LedgerEvent:
+    if not isinstance(event, LedgerEvent):
+        raise NotFound(f"{type(event).__name__} is not a ledger event")
+    return event

@@ -1,8 +1,10 @@
 """Check the whole stored log: every event's hash, chain, signature and key (S1, S2, T1).
 
-Events are read back raw, in global log order, and checked against the registry as it
-stood at each event's position, rebuilt from the log itself. The first bad position
-raises :class:`VerificationFailure` naming where, what was expected and what was found.
+Events are read back raw, in global log order; each event's hash is recomputed, then its
+command re-executed through the rules on the state rebuilt from the log up to it, with the
+registry as it stood at that position (:class:`ledger.procedure.replay.Replayer`, T5, T6).
+The first bad position raises :class:`VerificationFailure` naming where, what was expected
+and what was found.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from uuid import UUID
 
 from sqlalchemy import create_engine, text
 
-from ledger.errors import LedgerError, RuleViolation, VerificationFailure
+from ledger.errors import LedgerError, VerificationFailure
 from ledger.events import LedgerEvent
-from ledger.identity.registry import REGISTRY_STREAM, AuthorityEstablished, Registry
+from ledger.procedure.replay import Replayer, check_ciphertext
 from ledger.store import LedgerStore
 from ledger.transparency.audit import LogAudit, MerkleSummary
 
@@ -47,13 +49,6 @@ class LogSummary:
     merkle: MerkleSummary | None = None
 
 
-@dataclass
-class _StreamHead:
-    version: int
-    event_hash: str
-    time: Any
-
-
 def verify_log(store: LedgerStore, against: str | None = None) -> LogSummary:
     """Verify every event of ``store``; raise at the first bad one.
 
@@ -63,8 +58,7 @@ def verify_log(store: LedgerStore, against: str | None = None) -> LogSummary:
     check_storage(store.url)
     summary = LogSummary()
     audit = LogAudit(store, against)
-    heads: dict[UUID, _StreamHead] = {}
-    registry: Registry | None = None
+    replayer = Replayer()
     for notification in _read(store, lambda: summary.events):
         where = (
             f"log index {notification.id} (stream {notification.originator_id} "
@@ -73,21 +67,21 @@ def verify_log(store: LedgerStore, against: str | None = None) -> LogSummary:
         try:
             event = _decode(store, notification, where)
             audit.event(event, notification.id, where)
+            record = event.record()
+            if event.type == "BidSubmitted":
+                check_ciphertext(record, where)
             _check_hash(event, where)
-            _check_chain(event, heads.get(event.originator_id), where)
-            registry = _check_signature(event, registry, where)
+            _check_stored_form(store, event, notification, where)
+            replayer.check(record, where)
         except VerificationFailure:
             raise
         except Exception as exc:  # damaged data can fail in any way; name where it did
             raise VerificationFailure(
                 where, f"event cannot be checked ({type(exc).__name__}: {exc})"
             ) from None
-        heads[event.originator_id] = _StreamHead(
-            event.originator_version, event.event_hash, event.timestamp
-        )
         summary.events += 1
-    summary.streams = {stream: head.version for stream, head in heads.items()}
-    summary.merkle = audit.finish(registry)
+    summary.streams = {UUID(stream): state.version for stream, state in replayer.states.items()}
+    summary.merkle = audit.finish(replayer.registry)
     return summary
 
 
@@ -137,6 +131,17 @@ def _decode(store: LedgerStore, notification: Any, where: str) -> LedgerEvent:
     return event
 
 
+def _check_stored_form(store: LedgerStore, event: LedgerEvent, stored: Any, where: str) -> None:
+    """The stored bytes must be exactly what the store writes for the decoded event."""
+    expected = store.encode(event)
+    if (expected.topic, bytes(expected.state)) != (stored.topic, bytes(stored.state)):
+        raise VerificationFailure(
+            where,
+            "the stored record is not the store's own encoding of the event it decodes to "
+            "(its bytes were altered)",
+        )
+
+
 def _check_hash(event: LedgerEvent, where: str) -> None:
     try:
         expected = event.expected_hash()
@@ -146,55 +151,3 @@ def _check_hash(event: LedgerEvent, where: str) -> None:
         raise VerificationFailure(
             where, f"event hash mismatch: content hashes to {expected}, stored {event.event_hash}"
         )
-
-
-def _check_chain(event: LedgerEvent, head: _StreamHead | None, where: str) -> None:
-    expected_version = 1 if head is None else head.version + 1
-    if event.originator_version != expected_version:
-        raise VerificationFailure(
-            where,
-            f"stream out of sequence: expected version {expected_version}, found "
-            f"{event.originator_version} (an event is missing, reordered or duplicated)",
-        )
-    expected_prev = event.prev_hash if head is None else head.event_hash
-    if head is None and event.prev_hash != "0" * 64:
-        raise VerificationFailure(where, "first event of a stream must chain to the genesis hash")
-    if not hmac.compare_digest(expected_prev, event.prev_hash):
-        raise VerificationFailure(
-            where,
-            f"hash chain broken: previous event is {expected_prev}, "
-            f"this one names {event.prev_hash}",
-        )
-    if head is not None and event.timestamp < head.time:
-        raise VerificationFailure(where, "event time runs backwards within its stream")
-
-
-def _check_signature(event: LedgerEvent, registry: Registry | None, where: str) -> Registry:
-    command = event.signed_command()
-    if isinstance(event, AuthorityEstablished):
-        if registry is not None or event.originator_id != REGISTRY_STREAM:
-            raise VerificationFailure(where, "a second registry genesis")
-        try:
-            command.verify_with(bytes.fromhex(event.args["public_key"]), where=where)
-        except (ValueError, KeyError) as exc:
-            raise VerificationFailure(where, f"genesis key unreadable: {exc}") from None
-        return _mutate(event, None, where)
-    if registry is None:
-        raise VerificationFailure(where, "event before the registry was established")
-    try:
-        registry.authenticate(command, event.timestamp, event.role)
-    except RuleViolation as exc:
-        raise VerificationFailure(where, f"signature or key check failed: {exc}") from None
-    if event.originator_id == REGISTRY_STREAM:
-        return _mutate(event, registry, where)
-    return registry
-
-
-def _mutate(event: LedgerEvent, registry: Registry | None, where: str) -> Registry:
-    try:
-        result = event.mutate(registry)
-    except Exception as exc:  # a malformed registry event cannot be applied
-        raise VerificationFailure(where, f"registry event cannot be applied: {exc}") from None
-    if not isinstance(result, Registry):
-        raise VerificationFailure(where, "registry stream holds a foreign event")
-    return result

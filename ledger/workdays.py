@@ -1,64 +1,62 @@
-"""Working days on the official calendar of the People's Republic of China.
+"""The official PRC calendar as the ``chinese_calendar`` package ships it, for the years it has.
 
-Public holidays and the make-up working days (调休) come from the ``chinese_calendar``
-package, which knows the State Council's schedule for the years it ships data for.
-Days are calendar days in Beijing time.
+The rules count working days from the years recorded on the ledger
+(:mod:`ledger.procedure.calendar`). This module is where a year's schedule comes from when
+the package covers it: :func:`package_schedule` gives the days off and make-up working days
+to record, and :func:`check_against_package` says whether a recorded year agrees with it.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from importlib.metadata import version
 
 import chinese_calendar
 
-from ledger.clock import BEIJING, to_beijing
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, VerificationFailure
+from ledger.procedure.calendar import YearSchedule
 
-__all__ = ["add_working_days", "is_working_day", "working_days_after"]
-
-_ONE_DAY = timedelta(days=1)
+__all__ = ["check_against_package", "package_schedule", "package_years"]
 
 
-def is_working_day(day: date) -> bool:
-    """Whether ``day`` is a working day, make-up working days included.
+def package_years() -> range:
+    """The years the installed package has data for."""
+    years = sorted({day.year for day in chinese_calendar.holidays})
+    return range(years[0], years[-1] + 1)
 
-    A datetime is taken on its Beijing calendar day. Raises InvalidInput for a year
-    the official calendar has no data for.
-    """
-    if isinstance(day, datetime):
-        day = to_beijing(day).date()
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError as exc:
+
+def package_schedule(year: int) -> YearSchedule:
+    """Year ``year`` of the official calendar as the package ships it."""
+    if year not in package_years():
         raise InvalidInput(
-            f"the official PRC calendar has no data for the year {day.year} ({day.isoformat()})"
-        ) from exc
+            f"the chinesecalendar package has no data for {year}; record the State Council's "
+            "notice for that year by hand (RecordCalendar)"
+        )
+    return YearSchedule(
+        year,
+        frozenset(d for d in chinese_calendar.holidays if d.year == year),
+        frozenset(d for d in chinese_calendar.workdays if d.year == year),
+        f"国务院办公厅关于{year}年部分节假日安排的通知 "
+        f"(as carried by chinesecalendar {version('chinesecalendar')})",
+    )
 
 
-def add_working_days(moment: datetime, count: int) -> datetime:
-    """The end (23:59:59.999999 Beijing time) of the ``count``-th working day after
-    the Beijing calendar day of ``moment``; ``count`` is at least 1.
-    """
-    if count < 1:
-        raise InvalidInput(f"a number of working days must be at least 1, found {count}")
-    day = to_beijing(moment).date()
-    remaining = count
-    while remaining:
-        day += _ONE_DAY
-        if is_working_day(day):
-            remaining -= 1
-    return datetime.combine(day, time.max, tzinfo=BEIJING)
+def check_against_package(schedule: YearSchedule) -> None:
+    """Raise unless a recorded year agrees with the package (for the years it covers)."""
+    if schedule.year not in package_years():
+        return
+    shipped = package_schedule(schedule.year)
+    for name, recorded, expected in (
+        ("days off", schedule.days_off, shipped.days_off),
+        ("make-up working days", schedule.make_up_days, shipped.make_up_days),
+    ):
+        if recorded != expected:
+            differ = sorted(recorded ^ expected)[:5]
+            raise VerificationFailure(
+                f"calendar of {schedule.year}",
+                f"the recorded {name} differ from the official calendar on {_days(differ)}",
+            )
 
 
-def working_days_after(start: datetime, end: datetime) -> int:
-    """How many working days lie after the Beijing day of ``start``, up to and including
-    the Beijing day of ``end``; 0 if ``end`` is not on a later day.
-    """
-    day = to_beijing(start).date()
-    last = to_beijing(end).date()
-    count = 0
-    while day < last:
-        day += _ONE_DAY
-        if is_working_day(day):
-            count += 1
-    return count
+def _days(days: list[date]) -> str:
+    return ", ".join(day.isoformat() for day in days)

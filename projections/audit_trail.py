@@ -17,9 +17,11 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from ledger.attempts import AttemptRefused, AttemptsOpened
 from ledger.events import LedgerEvent
-from ledger.identity.registry import REGISTRY_STREAM, AuthorityEstablished, Registry
+from ledger.procedure import dispatch
+from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
+from ledger.procedure.replay import ATTEMPT_TYPES
+from ledger.rules import catalogue as rules
 from ledger.store import LedgerStore
 from projections.labels import action_name
 from projections.summaries import summarise
@@ -32,7 +34,7 @@ _TEXT = (
     "signature_checked",
 )
 OK = "ok"
-_NO_PARTIES = cast(Registry, SimpleNamespace(parties={}))  # before the registry exists
+_NO_PARTIES = cast(RegistryState, SimpleNamespace(parties={}))  # before the registry exists
 
 
 def define_table(metadata: sa.MetaData) -> sa.Table:
@@ -52,9 +54,9 @@ class RegistryAt:
         self._store = store
         self._positions: list[int] = []  # log indexes of the registry stream's events
         self._scanned = 0  # the log has been read up to this index
-        self._registry: Registry | None = None
+        self._registry: RegistryState | None = None
 
-    def before(self, position: int) -> Registry | None:
+    def before(self, position: int) -> RegistryState | None:
         """The registry built from its events with a log index below ``position``."""
         if position - 1 > self._scanned:
             self._scan()
@@ -62,14 +64,14 @@ class RegistryAt:
         if version == 0:
             return None
         if self._registry is None or self._registry.version != version:
-            self._registry = self._store.load_at(Registry, REGISTRY_STREAM, version)
+            self._registry = self._store.state(RegistryState, REGISTRY_STREAM, version)
         return self._registry
 
     def advance(self, event: LedgerEvent, position: int) -> None:
         """Fold the registry event at ``position`` into the kept registry."""
         registry = self.before(position)
-        result = event.mutate(registry)
-        if not isinstance(result, Registry):
+        result = dispatch.apply(registry, event.record())
+        if not isinstance(result, RegistryState):
             raise TypeError(f"log index {position}: the registry stream holds a foreign event")
         self._registry = result
 
@@ -80,11 +82,11 @@ class RegistryAt:
             self._scanned = int(notification.id)
 
 
-def check_signature(event: LedgerEvent, registry: Registry | None) -> str:
+def check_signature(event: LedgerEvent, registry: RegistryState | None) -> str:
     """``"ok"`` if the event's signed command verifies as ``verify_log`` checks it; else why."""
     command = event.signed_command()
     try:
-        if isinstance(event, AuthorityEstablished):
+        if event.type == "AuthorityEstablished":
             command.verify_with(bytes.fromhex(event.args["public_key"]), where="genesis")
         elif registry is None:
             return "failed: no registry before this event"
@@ -116,18 +118,18 @@ class AuditTrail:
             self._registries.advance(event, position)
 
 
-def _row(event: LedgerEvent, position: int, registry: Registry | None) -> dict[str, Any]:
-    event_type = type(event).__name__
+def _row(event: LedgerEvent, position: int, registry: RegistryState | None) -> dict[str, Any]:
+    event_type = event.type
     zh, en = action_name(event_type)
     summary = _summary(event, registry)
-    if isinstance(event, AttemptsOpened | AttemptRefused):  # kept on the record, not applied
+    if event.type in ATTEMPT_TYPES:  # kept on the record, not applied
         zh, en = "被拒绝的操作", f"refused: {event.command}"
-        summary = f"{event.facts['clause']} {event.facts['rule']}: {event.facts['detail']}"
+        summary = rules.describe(event.facts)
     names = {} if registry is None else registry.parties
     party = names.get(event.actor)
     if party is not None:
         actor_name = party.name
-    elif isinstance(event, AuthorityEstablished):
+    elif event.type == "AuthorityEstablished":
         actor_name = str(event.args.get("name", event.actor))
     else:
         actor_name = event.actor
@@ -153,7 +155,7 @@ def _row(event: LedgerEvent, position: int, registry: Registry | None) -> dict[s
     }
 
 
-def _summary(event: LedgerEvent, registry: Registry | None) -> str:
+def _summary(event: LedgerEvent, registry: RegistryState | None) -> str:
     try:
         return summarise(event, registry or _NO_PARTIES)
     except Exception as exc:  # a summary is words for people: never stop the model for it

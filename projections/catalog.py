@@ -6,9 +6,9 @@ from ledger.store import LedgerStore
 from projections.audit_trail import AuditTrail
 from projections.model import Projection
 from projections.notices import Notices
-from projections.tender_state import TenderState
+from projections.tender_state import TenderStateModel
 
 
 def all_projections(store: LedgerStore) -> list[Projection]:
     """Fresh instances of every tender read model; ``store`` loads aggregates for them."""
-    return [TenderState(store), AuditTrail(store), Notices()]
+    return [TenderStateModel(store), AuditTrail(store), Notices()]

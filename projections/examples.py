@@ -48,7 +48,7 @@ class EventCounts:
                 position=position,
                 stream=stream,
                 version=event.originator_version,
-                event_type=type(event).__name__,
+                event_type=event.type,
                 event_hash=event.event_hash,
             )
         )

@@ -15,11 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from ledger.events import LedgerEvent
+from ledger.procedure.dispatch import event_types
 from projections.summaries import wan
 from projections.tender_state import as_json, moment
 from projections.tender_tables import TenderTables, define_tables
 
 PREFIX = "notices"
+TENDER_EVENTS = frozenset(event_types("tender"))
 KINDS = {
     "TenderPublished": "announcement",
     "TenderAmended": "amendment",
@@ -58,8 +60,8 @@ class Notices:
         return [self.table.to_metadata(metadata)]
 
     def apply(self, connection: sa.Connection, event: LedgerEvent, position: int) -> None:
-        kind = KINDS.get(type(event).__name__)
-        if kind is None or not type(event).__module__.startswith("ledger.tender."):
+        kind = KINDS.get(event.type)
+        if kind is None or event.type not in TENDER_EVENTS:
             return
         lot = event.args.get("lot")
         connection.execute(

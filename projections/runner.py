@@ -178,7 +178,7 @@ class ProjectionRunner:
         try:
             event = self.store.decode(notification)
             if not isinstance(event, LedgerEvent):
-                raise TypeError(f"{type(event).__name__} is not a ledger event")
+                raise TypeError(f"{event.type} is not a ledger event")
             self.projection.apply(connection, event, int(notification.id))
         except Exception as exc:  # whatever the projection raises stops it here, named
             raise _EventFailed(_describe(notification, exc)) from exc

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.events import LedgerEvent
-from ledger.identity.registry import Registry
-from ledger.tender.award import wan as award_wan
+from ledger.procedure.registry_state import RegistryState
+from ledger.procedure.tender.award import wan as award_wan
+from ledger.rules import catalogue as rules
 
-Summary = Callable[[LedgerEvent, Registry], str]
+Summary = Callable[[LedgerEvent, RegistryState], str]
 
 
 def wan(amount: str | Decimal) -> str:
@@ -18,21 +19,21 @@ def wan(amount: str | Decimal) -> str:
     return award_wan(Decimal(amount))
 
 
-def summarise(event: LedgerEvent, registry: Registry) -> str:
+def summarise(event: LedgerEvent, registry: RegistryState) -> str:
     """The event in a few words; names are looked up in the registry."""
-    return SUMMARIES.get(type(event).__name__, _generic)(event, registry)
+    return SUMMARIES.get(event.type, _generic)(event, registry)
 
 
-def _name(registry: Registry, party: str) -> str:
+def _name(registry: RegistryState, party: str) -> str:
     found = registry.parties.get(party)
     return found.name if found else party
 
 
-def _names(registry: Registry, parties: Any) -> str:
+def _names(registry: RegistryState, parties: Any) -> str:
     return ", ".join(_name(registry, party) for party in parties) or "none"
 
 
-def _per_lot(registry: Registry, by_lot: Mapping[str, Any], empty: str) -> str:
+def _per_lot(registry: RegistryState, by_lot: Mapping[str, Any], empty: str) -> str:
     parts = [
         f"lot {lot}: {_names(registry, parties)}"
         for lot, parties in sorted(by_lot.items())
@@ -41,7 +42,7 @@ def _per_lot(registry: Registry, by_lot: Mapping[str, Any], empty: str) -> str:
     return "; ".join(parts) or empty
 
 
-def _generic(event: LedgerEvent, registry: Registry) -> str:
+def _generic(event: LedgerEvent, registry: RegistryState) -> str:
     parts = []
     for key in ("lot", "bidder", "reason", "decision", "summary", "challenge_id"):
         value = event.args.get(key)
@@ -50,7 +51,7 @@ def _generic(event: LedgerEvent, registry: Registry) -> str:
     return ", ".join(parts)
 
 
-def _published(event: LedgerEvent, registry: Registry) -> str:
+def _published(event: LedgerEvent, registry: RegistryState) -> str:
     lots = "; ".join(
         f"lot {lot['lot']} {lot['name']} budget {wan(lot['budget'])} 万元"
         for lot in event.args["lots"]
@@ -58,7 +59,7 @@ def _published(event: LedgerEvent, registry: Registry) -> str:
     return f"{event.args['code']}: {lots}; deadline {event.args['timetable']['deadline']}"
 
 
-def _amended(event: LedgerEvent, registry: Registry) -> str:
+def _amended(event: LedgerEvent, registry: RegistryState) -> str:
     changes = "; ".join(
         f"lot {c['lot']} budget {wan(c['budget'])} ceiling {wan(c['ceiling'])}"
         for c in event.args.get("lots", [])
@@ -73,23 +74,23 @@ def _amended(event: LedgerEvent, registry: Registry) -> str:
     return str(event.args["summary"]) + (f" ({changes})" if changes else "") + tail
 
 
-def _question(event: LedgerEvent, registry: Registry) -> str:
+def _question(event: LedgerEvent, registry: RegistryState) -> str:
     return f"question {event.facts['question_id']} (the asker is never named in the answer)"
 
 
-def _clarified(event: LedgerEvent, registry: Registry) -> str:
+def _clarified(event: LedgerEvent, registry: RegistryState) -> str:
     ids = ", ".join(answer["question_id"] for answer in event.args["answers"])
     return f"answers {ids} to all bidders, without naming who asked (§6.1)"
 
 
-def _submitted(event: LedgerEvent, registry: Registry) -> str:
+def _submitted(event: LedgerEvent, registry: RegistryState) -> str:
     return (
         f"lot {event.args['lot']}, sealed; ciphertext sha256 "
         f"{str(event.facts.get('ciphertext_sha256', ''))[:16]}…, receipt issued"
     )
 
 
-def _opened(event: LedgerEvent, registry: Registry) -> str:
+def _opened(event: LedgerEvent, registry: RegistryState) -> str:
     announced = _per_lot(registry, event.facts.get("announced", {}), "no bids")
     absent = _per_lot(registry, event.facts.get("absent", {}), "")
     return f"announced {announced}" + (
@@ -97,7 +98,7 @@ def _opened(event: LedgerEvent, registry: Registry) -> str:
     )
 
 
-def _closed(event: LedgerEvent, registry: Registry) -> str:
+def _closed(event: LedgerEvent, registry: RegistryState) -> str:
     returned = _per_lot(registry, event.facts.get("returned", {}), "")
     return (
         f"returned, not decrypted in time (撤销, §23.2(4)): {returned}"
@@ -106,11 +107,11 @@ def _closed(event: LedgerEvent, registry: Registry) -> str:
     )
 
 
-def _shares(event: LedgerEvent, registry: Registry) -> str:
+def _shares(event: LedgerEvent, registry: RegistryState) -> str:
     return f"{event.facts.get('shares', 0)} key shares, each matching its bidder's commitment"
 
 
-def _revealed(event: LedgerEvent, registry: Registry) -> str:
+def _revealed(event: LedgerEvent, registry: RegistryState) -> str:
     parts = []
     for lot, bids in sorted(event.facts.get("bids", {}).items()):
         prices = ", ".join(
@@ -128,7 +129,7 @@ def _revealed(event: LedgerEvent, registry: Registry) -> str:
     )
 
 
-def _qualified(event: LedgerEvent, registry: Registry) -> str:
+def _qualified(event: LedgerEvent, registry: RegistryState) -> str:
     text = (
         f"lot {event.args['lot']}: {event.facts.get('qualified', 0)} qualified "
         f"({_names(registry, event.facts.get('qualified_bidders', []))})"
@@ -138,21 +139,24 @@ def _qualified(event: LedgerEvent, registry: Registry) -> str:
     )
 
 
-def _committee(event: LedgerEvent, registry: Registry) -> str:
+def _committee(event: LedgerEvent, registry: RegistryState) -> str:
     return (
         f"purchaser representative {_names(registry, event.facts['purchaser_representatives'])};"
         f" experts {_names(registry, event.facts['experts'])}"
     )
 
 
-def _conformity(event: LedgerEvent, registry: Registry) -> str:
-    invalid = event.facts.get("invalidated") or []
+def _conformity(event: LedgerEvent, registry: RegistryState) -> str:
+    invalid = "; ".join(
+        f"{_name(registry, finding['bidder'])} {rules.describe(finding)}"
+        for finding in event.facts.get("invalidated") or []
+    )
     return f"lot {event.args['lot']}: {event.facts.get('valid', 0)} conforming" + (
         f"; invalid: {invalid}" if invalid else ""
     )
 
 
-def _correction(event: LedgerEvent, registry: Registry) -> str:
+def _correction(event: LedgerEvent, registry: RegistryState) -> str:
     return (
         f"lot {event.args['lot']}, {_name(registry, event.args['bidder'])}: "
         f"{wan(event.facts['stated_total'])} → {wan(event.facts['corrected_total'])} 万元; "
@@ -160,13 +164,13 @@ def _correction(event: LedgerEvent, registry: Registry) -> str:
     )
 
 
-def _correction_answer(event: LedgerEvent, registry: Registry) -> str:
+def _correction_answer(event: LedgerEvent, registry: RegistryState) -> str:
     if event.facts.get("accepted"):
         return f"lot {event.args['lot']}: accepted, price now {wan(event.facts['price'])} 万元"
     return f"lot {event.args['lot']}: refused, the bid is invalid (§26.4)"
 
 
-def _scores(event: LedgerEvent, registry: Registry) -> str:
+def _scores(event: LedgerEvent, registry: RegistryState) -> str:
     totals = ", ".join(
         f"{_name(registry, bidder)} {score['total']}"
         for bidder, score in event.facts.get("scores", {}).items()
@@ -174,7 +178,7 @@ def _scores(event: LedgerEvent, registry: Registry) -> str:
     return f"lot {event.args['lot']} totals: {totals}"
 
 
-def _ranked(event: LedgerEvent, registry: Registry) -> str:
+def _ranked(event: LedgerEvent, registry: RegistryState) -> str:
     ranking = ", ".join(
         f"{entry['rank']}. {_name(registry, entry['bidder'])} {entry['score']}"
         for entry in event.facts.get("ranking", [])
@@ -185,18 +189,18 @@ def _ranked(event: LedgerEvent, registry: Registry) -> str:
     )
 
 
-def _report(event: LedgerEvent, registry: Registry) -> str:
+def _report(event: LedgerEvent, registry: RegistryState) -> str:
     done = " (report complete)" if event.facts.get("complete") else ""
     return f"lot {event.args['lot']}: {event.facts.get('signed')} of {event.facts.get('of')}{done}"
 
 
-def _awarded(event: LedgerEvent, registry: Registry) -> str:
+def _awarded(event: LedgerEvent, registry: RegistryState) -> str:
     amount = event.facts.get("amount")
     money = f" at {wan(amount)} 万元" if isinstance(amount, str) else ""
     return f"lot {event.args['lot']} to {_name(registry, event.args['bidder'])}{money}"
 
 
-def _notice(event: LedgerEvent, registry: Registry) -> str:
+def _notice(event: LedgerEvent, registry: RegistryState) -> str:
     return (
         f"lot {event.args['lot']}: {event.facts.get('supplier_name', '')} "
         f"{event.facts.get('amount_wan', '')} 万元; publicity ends "
@@ -204,21 +208,21 @@ def _notice(event: LedgerEvent, registry: Registry) -> str:
     )
 
 
-def _challenge(event: LedgerEvent, registry: Registry) -> str:
+def _challenge(event: LedgerEvent, registry: RegistryState) -> str:
     return (
         f"{event.facts['challenge_id']} on lot {event.args['lot']}: {event.args['matters']}; "
         f"answer due {event.facts.get('answer_due', '')}"
     )
 
 
-def _answer(event: LedgerEvent, registry: Registry) -> str:
+def _answer(event: LedgerEvent, registry: RegistryState) -> str:
     return (
         f"{event.args['challenge_id']}: all bidders of the lot told; complaint possible until "
         f"{event.facts.get('complaint_until', '')}"
     )
 
 
-def _failed(event: LedgerEvent, registry: Registry) -> str:
+def _failed(event: LedgerEvent, registry: RegistryState) -> str:
     return f"lot {event.args['lot']}: {event.args['reason']}"
 
 

@@ -1,7 +1,7 @@
 """The tender state read model: every tender's lots, bids, scores and challenges (R3).
 
-Rows are derived from the ``Tender`` aggregate as each event leaves it: the tender's rows
-are deleted and written again, so they always say what the aggregate says. Money and
+Rows are derived from the tender's state as each event leaves it: the tender's rows
+are deleted and written again, so they always say what the state says. Money and
 times are text exactly as in signed data (``Decimal`` as ``f"{x:f}"``, times in Beijing
 ISO 8601), so rows compare equal on SQLite and PostgreSQL. Receipts (one row per
 accepted submission, with its log index) are only ever added. Party names come from the
@@ -21,14 +21,13 @@ import sqlalchemy as sa
 
 from ledger.clock import to_beijing
 from ledger.events import LedgerEvent
-from ledger.identity.registry import AuthorityEstablished, PartyRegistered
+from ledger.procedure import dispatch
+from ledger.procedure.state import Bid, Lot, TenderState
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import Tender
-from ledger.tender.state import Bid, Lot
-from ledger.tender.submission import BidSubmitted
 from projections.tender_tables import PREFIX, define_tables
 
 CACHE_SIZE = 64
+TENDER_EVENTS = frozenset(dispatch.event_types("tender"))
 
 
 def moment(value: datetime | None) -> str | None:
@@ -45,7 +44,7 @@ def as_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def phase(tender: Tender) -> str:
+def phase(tender: TenderState) -> str:
     """Where the procedure stands, from its state alone."""
     statuses = {lot.status for lot in tender.lots.values()}
     if tender.opening_started_at is None:
@@ -59,7 +58,7 @@ def phase(tender: Tender) -> str:
     return "evaluation"
 
 
-class TenderState:
+class TenderStateModel:
     """Projection ``tender_state``: tenders, lots, bids, scores, challenges, parties."""
 
     name = PREFIX
@@ -68,30 +67,30 @@ class TenderState:
     def __init__(self, store: LedgerStore) -> None:
         self._store = store
         self.schema = define_tables(sa.MetaData())
-        self._cache: OrderedDict[UUID, Tender] = OrderedDict()
+        self._cache: OrderedDict[UUID, TenderState] = OrderedDict()
 
     def tables(self, metadata: sa.MetaData) -> list[sa.Table]:
         return [table.to_metadata(metadata) for table in self.schema.all()]
 
     def apply(self, connection: sa.Connection, event: LedgerEvent, position: int) -> None:
-        if isinstance(event, AuthorityEstablished | PartyRegistered):
+        if event.type in ("AuthorityEstablished", "PartyRegistered"):
             self._party(connection, event)
-        elif type(event).__module__.startswith("ledger.tender."):
+        elif event.type in TENDER_EVENTS:
             tender = self._advance(event)
-            if isinstance(event, BidSubmitted):
+            if event.type == "BidSubmitted":
                 self._receipt(connection, event, position)
             self._write(connection, tender, event, position)
 
-    def _advance(self, event: LedgerEvent) -> Tender:
+    def _advance(self, event: LedgerEvent) -> TenderState:
         """The tender as ``event`` leaves it; loaded from the store when not cached at v-1."""
         stream = event.originator_id
         tender = self._cache.pop(stream, None)
         before = event.originator_version - 1
         if tender is None or tender.version != before:
-            tender = self._store.load_at(Tender, stream, before) if before else None
-        result = event.mutate(tender)
-        if not isinstance(result, Tender):
-            raise TypeError(f"stream {stream} holds a {type(event).__name__}, not a tender event")
+            tender = self._store.state(TenderState, stream, before) if before else None
+        result = dispatch.apply(tender, event.record())
+        if not isinstance(result, TenderState):
+            raise TypeError(f"stream {stream} holds a {event.type}, not a tender event")
         self._cache[stream] = result
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -99,7 +98,7 @@ class TenderState:
 
     def _party(self, connection: sa.Connection, event: LedgerEvent) -> None:
         parties = self.schema.parties
-        if isinstance(event, AuthorityEstablished):
+        if event.type == "AuthorityEstablished":
             party, name, roles, attributes = event.actor, event.args["name"], ["authority"], {}
         else:
             party, name = event.args["party"], event.args["name"]
@@ -131,9 +130,9 @@ class TenderState:
         )
 
     def _write(
-        self, connection: sa.Connection, tender: Tender, event: LedgerEvent, position: int
+        self, connection: sa.Connection, tender: TenderState, event: LedgerEvent, position: int
     ) -> None:
-        stream = str(tender.id)
+        stream = tender.stream
         for table in self.schema.derived():
             connection.execute(table.delete().where(table.c.stream == stream))
         rows: dict[sa.Table, list[dict[str, Any]]] = {
@@ -168,7 +167,7 @@ class TenderState:
                 connection.execute(table.insert(), values)
 
 
-def _lots(tender: Tender) -> list[Lot]:
+def _lots(tender: TenderState) -> list[Lot]:
     return [tender.lots[key] for key in sorted(tender.lots)]
 
 
@@ -176,11 +175,11 @@ def _bids(lot: Lot) -> list[Bid]:
     return [lot.bids[key] for key in sorted(lot.bids)]
 
 
-def _tender_row(tender: Tender, event: LedgerEvent, position: int) -> dict[str, Any]:
+def _tender_row(tender: TenderState, event: LedgerEvent, position: int) -> dict[str, Any]:
     times = tender.timetable
     assert times is not None
     return {
-        "stream": str(tender.id),
+        "stream": tender.stream,
         "code": tender.code,
         "name": tender.name,
         "plan": tender.plan,
@@ -268,7 +267,7 @@ def _bid_row(stream: str, lot: Lot, bid: Bid) -> dict[str, Any]:
     }
 
 
-def _score_rows(stream: str, tender: Tender) -> list[dict[str, Any]]:
+def _score_rows(stream: str, tender: TenderState) -> list[dict[str, Any]]:
     return [
         {"stream": stream, "lot": lot.lot, "bidder": bid.bidder, "evaluator": evaluator}
         | {part: sheet.get(part) for part in ("business", "technical", "price", "total")}

@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ledger.events import LedgerEvent
-from ledger.identity.registry import REGISTRY_STREAM, Registry
+from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.store import LedgerStore
 from projections.labels import action_name
 from projections.summaries import summarise, wan
@@ -32,7 +32,7 @@ class TimelineEntry:
 
 def tender_timeline(store: LedgerStore, stream: UUID) -> list[TimelineEntry]:
     """Every event of the tender ``stream`` in order, with actors named from the registry."""
-    registry = store.load(Registry, REGISTRY_STREAM)
+    registry = store.state(RegistryState, REGISTRY_STREAM)
     return [_entry(event, registry) for event in _events(store, stream)]
 
 
@@ -44,16 +44,16 @@ def _events(store: LedgerStore, stream: UUID) -> Iterator[LedgerEvent]:
                 yield event
 
 
-def _entry(event: LedgerEvent, registry: Registry) -> TimelineEntry:
+def _entry(event: LedgerEvent, registry: RegistryState) -> TimelineEntry:
     party = registry.parties.get(event.actor)
-    zh, en = action_name(type(event).__name__)
+    zh, en = action_name(event.type)
     return TimelineEntry(
         event.timestamp,
         event.originator_version,
         event.actor,
         party.name if party else event.actor,
         event.role,
-        type(event).__name__,
+        event.type,
         zh,
         en,
         summarise(event, registry),

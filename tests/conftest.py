@@ -13,8 +13,8 @@ from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import FixedClock
 from ledger.crypto.signing import Signer
+from ledger.procedure.state import TenderState, tender_stream
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import Tender, tender_stream
 from tests.support.postgres import pg_url  # noqa: F401  (a fixture, for every test)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -56,5 +56,5 @@ def published(world: World) -> World:
     return world
 
 
-def tender_of(world: World) -> Tender:
+def tender_of(world: World) -> TenderState:
     return world.service.tender(tender_stream(seed.CODE))

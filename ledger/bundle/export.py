@@ -15,15 +15,15 @@ from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
-from ledger.attempts import attempts_stream
 from ledger.bundle.format import FORMAT, b64
 from ledger.errors import InvalidInput, NotFound
 from ledger.events import LedgerEvent
-from ledger.identity.registry import REGISTRY_STREAM
 from ledger.merkle import NodeReader
 from ledger.notes import COSIGNATURE_V1, ED25519, Checkpoint, NoteVerifier, parse_note
+from ledger.procedure.attempts import attempts_stream
+from ledger.procedure.registry_state import REGISTRY_STREAM
+from ledger.procedure.state import tender_stream
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import Tender, tender_stream
 from ledger.transparency.tree_store import Leaf, StoredCheckpoint, TreeStore, engine_of
 
 
@@ -63,7 +63,7 @@ def export_bundle(store: LedgerStore, code: str) -> Export:
         "omitted": omitted_subtrees(tree, [leaf.leaf_index for leaf in leaves], size),
     }
     exported = sum(1 for leaf in leaves if leaf.stream == str(tender))
-    later = store.load(Tender, tender).version - exported
+    later = store.version_of(tender) - exported
     return Export(bundle, len(events), size, later)
 
 
@@ -111,7 +111,7 @@ def _log_keys(latest: StoredCheckpoint, events: Sequence[LedgerEvent]) -> dict[s
 
 def _note_keys(events: Sequence[LedgerEvent]) -> Iterator[str]:
     for event in events:
-        if type(event).__name__ == "KeyRegistered" and event.args.get("purpose") == "log":
+        if event.type == "KeyRegistered" and event.args.get("purpose") == "log":
             yield str(event.args["note_key"])
 
 

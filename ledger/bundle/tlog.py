@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ledger.bundle.format import BundleFormatError, parse_time
-from ledger.bundle.keys import KeyBook
+from ledger.bundle.keys import NoteKeys
 from ledger.bundle.parse import ConsistencyEntry, Subtree
 from ledger.errors import LedgerError, VerificationFailure
 from ledger.merkle import EMPTY_ROOT, node_hash, verify_consistency
@@ -185,7 +185,7 @@ def check_signatures(
     return cosigners
 
 
-def log_verifier(vkey: str, origin: str, keys: KeyBook) -> NoteVerifier:
+def log_verifier(vkey: str, origin: str, keys: NoteKeys) -> NoteVerifier:
     """The log's Ed25519 note key: named ``origin`` and registered (purpose "log")."""
     verifier = _registered(vkey, "log.vkey", keys)
     if verifier.algorithm != ED25519 or verifier.name != origin:
@@ -194,7 +194,7 @@ def log_verifier(vkey: str, origin: str, keys: KeyBook) -> NoteVerifier:
 
 
 def witness_verifiers(
-    vkeys: Sequence[str], keys: KeyBook
+    vkeys: Sequence[str], keys: NoteKeys
 ) -> list[tuple[NoteVerifier, datetime | None]]:
     """The witnesses' cosignature (type 0x04) keys, each registered (purpose "log"), with
     the time each was revoked, if it was."""
@@ -208,7 +208,7 @@ def witness_verifiers(
     return result
 
 
-def check_key_times(issued: Sequence[IssuedCheckpoint], vkey: str, keys: KeyBook) -> None:
+def check_key_times(issued: Sequence[IssuedCheckpoint], vkey: str, keys: NoteKeys) -> None:
     """No checkpoint claims a time at or after the revocation of the log key."""
     key = keys.note_key(vkey)
     revoked = key.revoked_at if key is not None else None
@@ -219,7 +219,7 @@ def check_key_times(issued: Sequence[IssuedCheckpoint], vkey: str, keys: KeyBook
             )
 
 
-def _registered(vkey: str, where: str, keys: KeyBook) -> NoteVerifier:
+def _registered(vkey: str, where: str, keys: NoteKeys) -> NoteVerifier:
     try:
         verifier = NoteVerifier.from_vkey(vkey)
     except LedgerError as exc:

@@ -16,15 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from ledger.bundle.format import (
-    GENESIS_HASH,
     REGISTRY_STREAM,
     BundleFormatError,
     attempts_stream,
     loads_strict,
     tender_stream,
 )
-from ledger.bundle.keys import KeyBook, check_back_dated
-from ledger.bundle.opening import Opening
+from ledger.bundle.keys import check_back_dated
 from ledger.bundle.parse import Bundle, EventEntry, is_bundle, parse_bundle
 from ledger.bundle.records import Record, check_signed_bytes, read_record
 from ledger.bundle.report import BundleReport, CheckpointSummary
@@ -39,8 +37,14 @@ from ledger.bundle.tlog import (
     read_checkpoints,
     witness_verifiers,
 )
+from ledger.envelope import SignedCommand
 from ledger.errors import InvalidInput, LedgerError, VerificationFailure
 from ledger.merkle import leaf_hash, verify_inclusion
+from ledger.procedure.base import EVENT_VERSIONS
+from ledger.procedure.records import EventRecord
+from ledger.procedure.registry_state import RegistryState
+from ledger.procedure.replay import Replayer, check_ciphertext
+from ledger.procedure.state import TenderState
 
 __all__ = ["BundleReport", "verify_bundle"]
 
@@ -74,9 +78,7 @@ class _Verifier:
             self.attempts: f"attempts of {bundle.tender_code}",
             REGISTRY_STREAM: "registry",
         }
-        self.keys = KeyBook()
-        self.opening = Opening(self.tender)
-        self.heads: dict[str, tuple[str, datetime]] = {}
+        self.replayer = Replayer()
         self.leaves: dict[int, bytes] = {}
         self.submissions: list[tuple[int, datetime, str]] = []
 
@@ -94,10 +96,11 @@ class _Verifier:
         for entry in self.bundle.events:
             self._event(entry, latest)
         omitted = check_coverage(self.leaves, self.bundle.omitted, latest)
-        log = log_verifier(self.bundle.log_vkey, self.bundle.log_origin, self.keys)
-        witnesses = witness_verifiers(self.bundle.witness_vkeys, self.keys)
+        registry = self.replayer.registry or RegistryState()
+        log = log_verifier(self.bundle.log_vkey, self.bundle.log_origin, registry)
+        witnesses = witness_verifiers(self.bundle.witness_vkeys, registry)
         cosigners = check_signatures(issued, log, witnesses)
-        check_key_times(issued, self.bundle.log_vkey, self.keys)
+        check_key_times(issued, self.bundle.log_vkey, registry)
         check_consistency(issued, self.bundle.consistency)
         deadline = self._deadline(issued)
         return self._report(issued, cosigners, omitted, deadline)
@@ -128,7 +131,12 @@ class _Verifier:
                 f"says {self.label(record.stream)} v{record.version}",
             )
         check_back_dated(record, where)
-        sealed = self.opening.content(record, where) if record.stream == self.tender else None
+        if record.class_version != EVENT_VERSIONS.get(record.type):
+            raise VerificationFailure(
+                where,
+                f"{record.type} version {record.class_version} is not an event type this "
+                "verifier knows",
+            )
         digest = hashlib.sha256(entry.preimage).hexdigest()
         if not hmac.compare_digest(digest, entry.event_hash):
             raise VerificationFailure(
@@ -136,16 +144,13 @@ class _Verifier:
                 f"edited payload: the preimage hashes to {digest}, the event_hash is "
                 f"{entry.event_hash}",
             )
+        event = _event_record(record, entry.event_hash)
+        if record.type == "BidSubmitted":
+            check_ciphertext(event, where)
         check_signed_bytes(entry.signed, record, where)
         self._stream_rules(record, where)
-        self._chain(entry, record, where)
-        if record.stream == REGISTRY_STREAM:
-            self.keys.apply(record, entry.signed, where)
-        else:
-            self.keys.authenticate(record, entry.signed, where)
-        if record.stream == self.tender:
-            self.opening.apply(record, sealed, where)
-        if sealed is not None:
+        self.replayer.check(event, where)
+        if record.type == "BidSubmitted":
             self.submissions.append((entry.leaf_index, record.time, where))
         self._include(entry, latest, where)
 
@@ -163,20 +168,6 @@ class _Verifier:
                 raise VerificationFailure(where, f"{record.type} in the attempts stream")
             if record.facts.get("stream") != self.tender:
                 raise VerificationFailure(where, "the refused attempt names another tender")
-
-    def _chain(self, entry: EventEntry, record: Record, where: str) -> None:
-        head = self.heads.get(record.stream)
-        previous = GENESIS_HASH if head is None else head[0]
-        if not hmac.compare_digest(record.prev_hash, previous):
-            what = "the genesis hash" if head is None else f"v{record.version - 1}'s {previous}"
-            raise VerificationFailure(
-                where,
-                f"hash chain broken: prev_hash is {record.prev_hash}, expected {what} "
-                "(an event before it was edited, removed or replaced)",
-            )
-        if head is not None and record.time < head[1]:
-            raise VerificationFailure(where, "event time runs backwards within its stream")
-        self.heads[record.stream] = (entry.event_hash, record.time)
 
     def _include(self, entry: EventEntry, latest: IssuedCheckpoint, where: str) -> None:
         digest = leaf_hash(entry.preimage)
@@ -199,8 +190,9 @@ class _Verifier:
         fixed = [
             c for c in issued if c.claim.reason == "deadline" and c.claim.tender == self.tender
         ]
+        tender = self._tender_state()
         if not fixed:
-            if self.opening.revealed or self.opening.unreadable:
+            if tender is not None and tender.revealed_at is not None:
                 raise VerificationFailure(
                     "checkpoints",
                     "T4 the bids were revealed, but no deadline checkpoint fixed them",
@@ -227,8 +219,14 @@ class _Verifier:
         for entry in self.bundle.events:
             counts[self.label(entry.stream)] = counts.get(self.label(entry.stream), 0) + 1
         latest = issued[-1].head
+        registry = self.replayer.registry or RegistryState()
         authority = next(
-            (k.key_id for k in self.keys.keys.values() if k.party == self.keys.authority), ""
+            (k.key_id for k in registry.keys.values() if k.party == registry.authority), ""
+        )
+        bids = (
+            []
+            if (tender := self._tender_state()) is None
+            else [bid for lot in tender.lots.values() for bid in lot.bids.values()]
         )
         return BundleReport(
             tender_code=self.bundle.tender_code,
@@ -250,8 +248,29 @@ class _Verifier:
             authority=authority,
             log_vkey=self.bundle.log_vkey,
             deadline_checkpoint=None if deadline is None else deadline.number,
-            sealed_bids=self.opening.sealed_bids,
-            revealed_bids=self.opening.revealed,
-            unreadable_bids=tuple(self.opening.unreadable),
-            warnings=tuple(self.opening.warnings),
+            sealed_bids=len(self.submissions),
+            revealed_bids=sum(1 for bid in bids if bid.document is not None),
+            unreadable_bids=tuple(
+                f"lot {bid.lot} {bid.bidder}"
+                for bid in bids
+                if bid.status == "revealed" and bid.document is None
+            ),
         )
+
+    def _tender_state(self) -> TenderState | None:
+        state = self.replayer.states.get(self.tender)
+        return state if isinstance(state, TenderState) else None
+
+
+def _event_record(record: Record, event_hash: str) -> EventRecord:
+    """A bundle record as the rules read it."""
+    return EventRecord(
+        stream=record.stream,
+        version=record.version,
+        type=record.type,
+        time=record.time,
+        command=SignedCommand.from_json(record.command),
+        facts=record.facts,
+        prev_hash=record.prev_hash,
+        event_hash=event_hash,
+    )

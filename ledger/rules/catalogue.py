@@ -6,6 +6,9 @@ are the ledger's own properties. A refusal names one of these.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ledger.errors import Rule
 
 # Signatures, identity and replay (S1-S3)
@@ -49,6 +52,8 @@ EMERGENCY_SUSPENSION = Rule("§23.3", "a suspended procedure resumes only with t
 # Qualification, conformity, committee (§24-§27, §43)
 FEWER_THAN_THREE = Rule("§24.1", "with fewer than three qualified bidders there is no evaluation")
 QUALIFICATION_FIRST = Rule("§24", "qualification is checked after the opening, by the purchaser")
+NOT_QUALIFIED = Rule("§24.2", "a bidder that fails the qualification check is not evaluated")
+NOT_CONFORMING = Rule("§26.1", "a bid that does not respond in substance is invalid")
 COMMITTEE_MAKEUP = Rule("front table 13", "the committee is 1 purchaser representative + 4 experts")
 SAME_LEGAL_REPRESENTATIVE = Rule(
     "§43",
@@ -93,3 +98,32 @@ COMMITTEE_ANSWER = Rule("§27.1", "only the bidder the committee asked answers, 
 CHALLENGER_IN_LOT = Rule("§34", "only a bidder in the lot may challenge its award")
 CHALLENGER_COMPLAINS = Rule("§36", "only the challenger may complain about the answer it got")
 OWN_TENDER = Rule("invitation", "only the tender's own purchaser, agency and regulator act for it")
+COMMITTEE_MEMBER = Rule("§25.1", "only members of the tender's evaluation committee evaluate")
+OPENING_OFFICIAL = Rule("C1", "only the opening officials the notice names hand in key shares")
+
+# Time (R2)
+CALENDAR_RECORDED = Rule("R2", "working days follow the official calendar recorded on the ledger")
+
+
+def _named() -> dict[str, Rule]:
+    """Every rule by its constant name, which becomes its stored code."""
+    found = {name: value for name, value in globals().items() if isinstance(value, Rule)}
+    for name, rule in found.items():
+        object.__setattr__(rule, "code", name)
+    return found
+
+
+RULES: dict[str, Rule] = _named()
+
+
+def by_code(code: str) -> Rule:
+    """The rule stored under ``code``; KeyError for an unknown code."""
+    return RULES[code]
+
+
+def describe(reason: Mapping[str, Any]) -> str:
+    """A stored reason in words: ``§11.6 (a price above ...): price 600000.00 above ...``."""
+    rule = RULES.get(str(reason.get("rule")))
+    if rule is None:
+        return f"{reason.get('rule')}: {reason.get('detail')}"
+    return f"{rule.clause} ({rule.name}): {reason.get('detail')}"

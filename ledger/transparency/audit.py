@@ -18,11 +18,10 @@ from datetime import datetime
 from ledger.clock import format_time, parse_time
 from ledger.errors import LedgerError, VerificationFailure
 from ledger.events import LedgerEvent
-from ledger.identity.registry import KeyRegistered, Registry
 from ledger.merkle import leaf_hash
 from ledger.notes import Checkpoint, parse_note
+from ledger.procedure.registry_state import RegistryState
 from ledger.store import LedgerStore
-from ledger.transparency.bid_audit import BidAudit
 from ledger.transparency.checkpoints import CheckpointClaim
 from ledger.transparency.stored_audit import check_stored_tree
 from ledger.transparency.tree_audit import (
@@ -68,7 +67,6 @@ class LogAudit:
         notes = [c.note for c in self.stored] + ([against] if against is not None else [])
         sizes = {wanted_size(note) for note in notes} | {c.size for c in self.stored}
         self.tree = LogTree({size for size in sizes if size is not None})
-        self.bids = BidAudit()
         self._hashes: dict[str, int] = {}
         self._commands: dict[bytes, int] = {}
         self._deadline_streams = {_deadline_tender(note) for note in notes} - {None}
@@ -77,13 +75,12 @@ class LogAudit:
     def event(self, event: LedgerEvent, log_index: int, where: str) -> None:
         """Checks one event can fail alone, before its hash is compared; rebuild its leaf."""
         self._check_unique(event, log_index, where)
-        if isinstance(event, KeyRegistered):
+        if event.type == "KeyRegistered":
             _check_key_dates(event, where)
-        self.bids.event(event, where)
         self.tree.append(log_index, leaf_hash(event.preimage()))
         stream = str(event.originator_id)
         if stream in self._deadline_streams:
-            dated = _Dated(self.tree.size - 1, event.timestamp, type(event).__name__, where)
+            dated = _Dated(self.tree.size - 1, event.timestamp, event.type, where)
             self._dated.setdefault(stream, []).append(dated)
 
     def _check_unique(self, event: LedgerEvent, log_index: int, where: str) -> None:
@@ -105,7 +102,7 @@ class LogAudit:
                 f"stream at log index {first} (a command is accepted once, S3)",
             )
 
-    def finish(self, registry: Registry | None) -> MerkleSummary:
+    def finish(self, registry: RegistryState | None) -> MerkleSummary:
         """The checks that need the whole log; the first failure raises."""
         try:
             return self._finish(registry)
@@ -117,14 +114,13 @@ class LogAudit:
                 f"cannot be checked ({type(exc).__name__}: {exc})",
             ) from None
 
-    def _finish(self, registry: Registry | None) -> MerkleSummary:
+    def _finish(self, registry: RegistryState | None) -> MerkleSummary:
         heads = [open_head(c.note, registry, stored_label(c), c) for c in self.stored]
         if self.against is not None:
             heads.append(open_head(self.against, registry, AGAINST))
         stored_size = 0
         if self.tree_store.exists():
             stored_size = check_stored_tree(self.tree_store, self.tree, heads, self.store)
-        self.bids.finish(self.store)
         for head in heads:
             self._check_deadline(head)
         check_heads(heads, self.tree)
@@ -173,7 +169,7 @@ def _deadline_tender(note: str) -> str | None:
     return claim.tender if claim.reason == "deadline" else None
 
 
-def _check_key_dates(event: KeyRegistered, where: str) -> None:
+def _check_key_dates(event: LedgerEvent, where: str) -> None:
     """S2: a key's validity never starts before its registration."""
     valid_from = parse_time(str(event.args["valid_from"]))
     if valid_from < event.timestamp:

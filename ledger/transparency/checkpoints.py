@@ -23,7 +23,6 @@ import sqlalchemy as sa
 
 from ledger.clock import format_time, parse_time
 from ledger.errors import InvalidInput, NotFound, VerificationFailure
-from ledger.identity.registry import REGISTRY_STREAM, Registry
 from ledger.merkle import verify_consistency
 from ledger.notes import (
     Checkpoint,
@@ -33,8 +32,9 @@ from ledger.notes import (
     open_checkpoint,
     sign_checkpoint,
 )
+from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
+from ledger.procedure.state import TenderState
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import Tender
 from ledger.transparency.tree_store import (
     METADATA,
     Leaf,
@@ -159,11 +159,11 @@ class TransparencyLog:
             issued = self._issue("deadline", now, tender, as_of=deadline)
             self._mark(tender, _CLAIMED, issued.seq)
 
-    def note_saved(self, aggregate: object) -> None:
+    def note_saved(self, state: object) -> None:
         """Schedule (or move) the deadline checkpoint of a tender just saved."""
-        if not isinstance(aggregate, Tender):
+        if not isinstance(state, TenderState):
             return
-        tender, deadline = str(aggregate.id), aggregate.deadline
+        tender, deadline = state.stream, state.deadline
         if self._deadlines.get(tender) == deadline:
             return
         with self.tree.engine.begin() as connection:
@@ -186,7 +186,7 @@ class TransparencyLog:
         owed: list[tuple[str, str]] = []
 
         def observe(leaf: Leaf, event: Any) -> None:
-            reason = _AFTER.get(type(event).__name__)
+            reason = _AFTER.get(event.type)
             if reason is not None:
                 owed.append((reason, leaf.stream))
 
@@ -236,7 +236,7 @@ class TransparencyLog:
         """Whether the log key is on the registry yet (batch checkpoints wait for it)."""
         if not self._key_known:
             try:
-                registry = self.store.load(Registry, REGISTRY_STREAM)
+                registry = self.store.state(RegistryState, REGISTRY_STREAM)
                 self._key_known = registry.log_verifier(self.origin, now) == self.signer.verifier()
             except (NotFound, VerificationFailure):
                 return False

@@ -18,9 +18,9 @@ from datetime import datetime
 
 from ledger.clock import format_time
 from ledger.errors import InvalidInput, LedgerError, VerificationFailure
-from ledger.identity.registry import Registry
 from ledger.merkle import CompactRange
 from ledger.notes import Checkpoint, open_checkpoint, open_note, parse_note
+from ledger.procedure.registry_state import RegistryState
 from ledger.transparency.checkpoints import CheckpointClaim
 from ledger.transparency.tree_store import StoredCheckpoint
 
@@ -85,7 +85,7 @@ def stored_label(stored: StoredCheckpoint) -> str:
 
 
 def open_head(
-    note: str, registry: Registry | None, label: str, stored: StoredCheckpoint | None = None
+    note: str, registry: RegistryState | None, label: str, stored: StoredCheckpoint | None = None
 ) -> SignedHead:
     """Verify a checkpoint under the log key registered for its origin, and its cosignatures."""
     if registry is None:

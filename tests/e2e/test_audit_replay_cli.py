@@ -17,8 +17,8 @@ from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import FixedClock
 from ledger.crypto.signing import Signer
+from ledger.procedure.state import TenderState, tender_stream
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import Tender, tender_stream
 from tests.support.projection_runs import play_demo
 
 CODE = seed.CODE
@@ -72,7 +72,7 @@ def test_the_audit_as_json_has_one_checked_row_per_event_of_the_tender(
     trail = _json(capsys, "audit", CODE, "--db", db)
     store = LedgerStore(db)
     try:
-        version = store.load(Tender, tender_stream(CODE)).version
+        version = store.state(TenderState, tender_stream(CODE)).version
     finally:
         store.close()
     assert len(trail["events"]) == version

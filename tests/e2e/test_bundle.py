@@ -186,7 +186,7 @@ def swapped_ciphertext(bundle: Bundle) -> tuple[str, str]:
     store(one, first, rehash=True)
     store(two, second, rehash=True)
     lot, bidder = first["command"]["args"]["lot"], first["command"]["actor"]
-    what = rf"swapped or altered bid ciphertext: lot {lot} bidder {bidder}"
+    what = rf"bid ciphertext swapped or altered: the bid of {bidder} for lot {lot}"
     return what, rf"leaf {one['leaf_index']} \({TENDER} v\d+, BidSubmitted\)"
 
 
@@ -280,7 +280,7 @@ def test_verify_bundle_exits_1_as_a_process_on_a_tampered_bundle(
         timeout=120,
     )
     assert result.returncode == 1
-    assert "swapped or altered bid ciphertext" in result.stderr
+    assert "bid ciphertext swapped or altered" in result.stderr
 
 
 def test_unreadable_input_and_unknown_tenders_exit_2(

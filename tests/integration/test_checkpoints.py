@@ -32,6 +32,7 @@ from ledger.notes import (
     sign_checkpoint,
     verify_cosignature,
 )
+from ledger.procedure.state import tender_stream
 from ledger.receipts import (
     Receipt,
     complete_receipt,
@@ -39,7 +40,6 @@ from ledger.receipts import (
     verify_receipt_inclusion,
 )
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import tender_stream
 from ledger.transparency import CheckpointClaim, StoredCheckpoint, TreeStore
 from ledger.verification import verify_log
 from tests.conftest import tender_of

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 from uuid import UUID
 
 import pytest
@@ -16,14 +17,16 @@ from commands.world import World
 from ledger.clock import FixedClock
 from ledger.envelope import SignedCommand
 from ledger.errors import ConcurrencyConflict, LedgerError
+from ledger.procedure.records import StreamState
+from ledger.procedure.state import TenderState, tender_stream
 from ledger.receipts import verify_receipt
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import Tender, tender_stream
-from ledger.tender.submission import check_in
 from ledger.verification import verify_log
 from tests.conftest import tender_of
 from tests.support.bids import sealed_bid
+from tests.support.racing import stale_event
 
+S = TypeVar("S", bound=StreamState)
 STREAM = tender_stream(seed.CODE)
 CONFLICT = rf"^stream {STREAM} was changed by another writer; reload and retry$"
 
@@ -37,12 +40,12 @@ class _PausingService(LedgerService):
         super().__init__(store, clock, platform=world.service._platform, platform_id=seed.PLATFORM)
         self._loaded: threading.Barrier | None = loaded
 
-    def tender(self, stream: UUID) -> Tender:
-        tender = super().tender(stream)
-        if self._loaded is not None:
+    def _optional(self, kind: type[S], stream: UUID) -> S | None:
+        state = super()._optional(kind, stream)
+        if kind is TenderState and self._loaded is not None:
             barrier, self._loaded = self._loaded, None
             barrier.wait(timeout=30)
-        return tender
+        return state
 
 
 @dataclass
@@ -81,12 +84,12 @@ def test_the_second_of_two_interleaved_saves_raises_a_concurrency_conflict(
     version = first_copy.version
     qxd = _signed(published, seed.QXD, CheckIn(seed.CODE, "1"))
     runhua = _signed(published, seed.RUNHUA, CheckIn(seed.CODE, "1"))
-    check_in(first_copy, qxd, now, published.service.registry())
-    check_in(second_copy, runhua, now, second.registry())
-    (saved,) = published.service.store.save(first_copy)
+    first = stale_event(first_copy, qxd, now, published.service.registry())
+    late = stale_event(second_copy, runhua, now, second.registry())
+    (saved,) = published.service.store.append([first])
     assert saved.version == version + 1
     with pytest.raises(ConcurrencyConflict, match=CONFLICT):
-        second_store.save(second_copy)
+        second_store.append([late])
     assert second.tender(STREAM).lots["1"].checked_in == {seed.QXD}
     retry = second.execute(runhua)
     assert (retry.version, retry.replayed) == (version + 2, False)

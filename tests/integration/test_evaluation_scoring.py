@@ -104,7 +104,7 @@ def test_only_a_committee_member_scores(published: World) -> None:
     world = _examined(published)
     points = dict.fromkeys((seed.QXD, seed.RUNHUA, seed.SUPPLIER_A), ("20.00", "30.00"))
     command = SubmitScores(seed.CODE, "1", _sheets(points))
-    assert_refused(world, "outside-expert", "evaluator", command, r"S1 .*not a member")
+    assert_refused(world, "outside-expert", "evaluator", command, r"§25\.1 .*not a member")
 
 
 def test_the_small_enterprise_deduction_changes_the_price_score(published: World) -> None:

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from commands import seed
 from ledger.events import LedgerEvent
+from ledger.procedure.state import TenderState, tender_stream
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import Tender, tender_stream
 from projections.as_of import memory_engine, table_rows
 from projections.audit_trail import OK, AuditTrail, audit_rows
 from projections.catalog import all_projections
@@ -69,7 +69,7 @@ def test_the_tender_state_shows_both_awards_and_the_failed_lot(models: sa.Engine
 
 
 def test_every_bid_row_says_what_the_aggregate_says(models: sa.Engine, store: LedgerStore) -> None:
-    tender = store.load(Tender, STREAM)
+    tender = store.state(TenderState, STREAM)
     expected = {
         (lot.lot, bid.bidder): (bid.status, None if bid.price is None else f"{bid.price:f}")
         for lot in tender.lots.values()
@@ -157,7 +157,7 @@ def test_the_audit_trail_lists_every_event_with_its_actor_and_a_checked_signatur
 ) -> None:
     with models.connect() as connection:
         events = audit_rows(connection, STREAM)
-    assert len(events) == store.load(Tender, STREAM).version
+    assert len(events) == store.state(TenderState, STREAM).version
     assert [event["version"] for event in events] == list(range(1, len(events) + 1))
     assert {event["signature_checked"] for event in events} == {OK}
     assert all(event["actor"] and event["actor_name"] and event["role"] for event in events)

@@ -11,7 +11,6 @@ from commands import seed
 from commands.messages import (
     AnswerChallenge,
     AwardLot,
-    Command,
     DecideComplaint,
     DeclareLotFailed,
     FileChallenge,
@@ -21,7 +20,7 @@ from commands.messages import (
     SuspendProcedure,
 )
 from commands.world import World
-from ledger.tender.actions import TENDER_ACTIONS
+from ledger.procedure.base import HANDLERS, TenderCommand
 from tests.conftest import tender_of
 from tests.integration.test_award import (
     FIFTH_WORKING_DAY,
@@ -54,10 +53,9 @@ ACTING_AS = {
 
 
 @dataclass(frozen=True)
-class AnyCommand(Command):
+class AnyCommand(TenderCommand):
     """Any tender command by name, with plausible-looking arguments."""
 
-    tender: str
     name: str
 
     def kind(self) -> str:
@@ -77,15 +75,20 @@ def test_an_emergency_suspension_blocks_every_command_but_the_regulators_resumpt
     published: World,
 ) -> None:
     _suspend(published)
-    for name, action in sorted(TENDER_ACTIONS.items()):
-        if name == "ResumeProcedure":
+    for name, handler in sorted(HANDLERS.items()):
+        if name == "ResumeProcedure" or not issubclass(handler.command, TenderCommand):
             continue
-        party = ACTING_AS[action.role]
+        role = handler.command.guard.role
+        command = (
+            SuspendProcedure(seed.CODE, "再次暂停")
+            if name == "SuspendProcedure"
+            else AnyCommand(seed.CODE, name)
+        )
         refused(
             published,
-            party,
-            action.role,
-            AnyCommand(seed.CODE, name),
+            ACTING_AS[role],
+            role,
+            command,
             r"(§36|§23\.3) .*suspended since",
         )
     published.act(seed.REGULATOR, "regulator", ResumeProcedure(seed.CODE, "平台已恢复"))
@@ -100,7 +103,7 @@ def test_after_the_resumption_the_procedure_continues_with_nothing_lost(publishe
     )
     _suspend(published)
     second = sealed_bid(tender, "1", seed.RUNHUA, "401000.00")
-    refused(published, seed.RUNHUA, "bidder", SubmitBid(seed.CODE, "1", second), r"§36")
+    refused(published, seed.RUNHUA, "bidder", SubmitBid(seed.CODE, "1", second), r"§23\.3")
     published.act(
         seed.REGULATOR,
         "regulator",

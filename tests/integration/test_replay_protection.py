@@ -10,8 +10,8 @@ from commands import seed
 from commands.messages import AskQuestion, CheckIn, RegisterParty, SubmitBid
 from commands.world import World
 from ledger.errors import RuleViolation
+from ledger.procedure.state import tender_stream
 from ledger.receipts import verify_receipt
-from ledger.tender.aggregate import tender_stream
 from ledger.verification import verify_log
 from tests.conftest import tender_of
 from tests.support.bids import sealed_bid

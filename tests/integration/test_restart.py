@@ -14,9 +14,9 @@ from commands.messages import AmendTender, AskQuestion, CheckIn, LotChange, Subm
 from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import FixedClock
+from ledger.procedure.state import TenderState, tender_stream
 from ledger.receipts import verify_receipt
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import Tender, tender_stream
 from ledger.verification import verify_log
 from tests.conftest import tender_of
 from tests.support.bids import sealed_bid
@@ -24,7 +24,7 @@ from tests.support.bids import sealed_bid
 STREAM = tender_stream(seed.CODE)
 
 
-def _state(tender: Tender) -> dict[str, Any]:
+def _state(tender: TenderState) -> dict[str, Any]:
     return {key: value for key, value in tender.__dict__.items() if key != "_pending_events"}
 
 
@@ -89,7 +89,7 @@ def test_a_new_store_on_the_same_file_rebuilds_the_same_tender_state(
     world, before, _ = reopened
     after = _state(tender_of(world))
     assert after == before
-    assert after["_version"] == 12
+    assert after["version"] == 12
     tender = tender_of(world)
     assert (tender.lots["2"].budget, tender.lots["2"].ceiling) == (
         Decimal("555460.00"),
@@ -125,7 +125,7 @@ def test_the_procedure_continues_after_the_restart(
         at=seed.beijing("2021-01-13 10:00"),
     )
     assert (outcome.version, outcome.log_index, outcome.replayed) == (
-        before["_version"] + 1,
+        before["version"] + 1,
         events + 1,
         False,
     )
@@ -134,7 +134,7 @@ def test_the_procedure_continues_after_the_restart(
     assert set(tender_of(world).lots["1"].bids) == {seed.QXD, seed.SUPPLIER_A}
     summary = verify_log(world.service.store)
     assert summary.events == events + 1
-    assert summary.streams[STREAM] == before["_version"] + 1
+    assert summary.streams[STREAM] == before["version"] + 1
 
 
 def test_a_command_sent_before_the_restart_is_recognised_as_a_retry_after_it(

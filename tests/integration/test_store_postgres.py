@@ -17,9 +17,8 @@ from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import FixedClock
 from ledger.errors import ConcurrencyConflict
+from ledger.procedure.state import tender_stream
 from ledger.store import LedgerStore
-from ledger.tender.aggregate import tender_stream
-from ledger.tender.submission import check_in
 from ledger.verification import verify_log
 from projections.examples import EventCounts
 from projections.positions import status
@@ -27,6 +26,7 @@ from projections.runner import ProjectionFailed, ProjectionRunner, engine_for
 from tests.conftest import tender_of
 from tests.support.bids import sealed_bid
 from tests.support.projection_runs import FailingOn, log_ids, rows, stream_counts
+from tests.support.racing import stale_event
 
 STREAM = tender_stream(seed.CODE)
 
@@ -115,12 +115,12 @@ def _racing_check_ins(world: World) -> None:
         first_copy, second_copy = world.service.tender(STREAM), second.tender(STREAM)
         qxd = world.parties[seed.QXD].as_role("bidder").sign(CheckIn(seed.CODE, "1"))
         other = world.parties[seed.SUPPLIER_A].as_role("bidder").sign(CheckIn(seed.CODE, "1"))
-        check_in(first_copy, qxd, now, world.service.registry())
-        check_in(second_copy, other, now, second.registry())
-        world.service.store.save(first_copy)
+        first = stale_event(first_copy, qxd, now, world.service.registry())
+        late = stale_event(second_copy, other, now, second.registry())
+        world.service.store.append([first])
         with pytest.raises(ConcurrencyConflict, match="changed by another writer"):
-            second_store.save(second_copy)
-        assert second.execute(other).version == first_copy.version + 1
+            second_store.append([late])
+        assert second.execute(other).version == first_copy.version + 2
         verify_log(second_store)
     finally:
         second_store.close()

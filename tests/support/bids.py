@@ -8,7 +8,7 @@ from typing import Any
 from commands.bidder import seal_for_tender
 from commands.seed import CODE
 from ledger.numerals import format_capital_amount
-from ledger.tender.aggregate import Tender
+from ledger.procedure.state import TenderState
 
 
 def bid_document(
@@ -38,7 +38,9 @@ def bid_document(
     }
 
 
-def sealed_bid(tender: Tender, lot: str, bidder: str, total: str, **kwargs: Any) -> dict[str, Any]:
+def sealed_bid(
+    tender: TenderState, lot: str, bidder: str, total: str, **kwargs: Any
+) -> dict[str, Any]:
     """Seal a bid document for ``tender`` exactly as a bidder would."""
     return seal_for_tender(
         bid_document(lot, bidder, total, **kwargs),

@@ -51,7 +51,7 @@ from commands.messages import (
 from commands.service import Outcome
 from commands.world import World
 from ledger.errors import RuleViolation
-from ledger.tender.aggregate import Tender
+from ledger.procedure.state import TenderState
 from tests.conftest import tender_of
 
 Sheet = Mapping[str, tuple[str, str]]  # bidder -> (business, technical)
@@ -73,7 +73,7 @@ def evaluate_lot(
     per_evaluator: Mapping[str, Sheet] | None = None,
     unqualified: Mapping[str, str] | None = None,
     non_conforming: Mapping[str, str] | None = None,
-) -> Tender:
+) -> TenderState:
     """Take an opened ``lot`` to ``reported`` and return the tender.
 
     ``unqualified`` / ``non_conforming`` map bidder -> reason for the bids to fail those

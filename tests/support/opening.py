@@ -36,7 +36,7 @@ from commands.messages import (
 )
 from commands.official import open_my_shares
 from commands.world import World
-from ledger.tender.aggregate import Tender
+from ledger.procedure.state import TenderState
 from tests.conftest import tender_of
 from tests.support.bids import sealed_bid
 
@@ -60,7 +60,7 @@ def open_tender(
     absent: Collection[BidKey] = (),
     skip_decryption: Collection[BidKey] = (),
     officials: Sequence[str] = OFFICIALS,
-) -> Tender:
+) -> TenderState:
     """Run the whole opening for ``bids`` and return the tender as revealed."""
     submit_bids(world, bids, absent=absent)
     start_and_decrypt(world, (key for key in bids if key not in skip_decryption))

@@ -9,8 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.clock import BEIJING
-from ledger.errors import InvalidInput
-from ledger.workdays import add_working_days, is_working_day, working_days_after
+from ledger.errors import InvalidInput, RuleViolation
+from ledger.procedure.calendar import WorkingCalendar
+from ledger.workdays import package_schedule
+
+CALENDAR = WorkingCalendar([package_schedule(year) for year in range(2005, 2027)])
+is_working_day = CALENDAR.is_working_day
+add_working_days = CALENDAR.add_working_days
+working_days_after = CALENDAR.working_days_after
 
 OPENING = datetime(2021, 1, 15, 9, 30, tzinfo=BEIJING)  # a Friday
 
@@ -83,8 +89,8 @@ def test_no_working_days_lie_after_an_end_on_the_same_or_an_earlier_day() -> Non
     assert working_days_after(OPENING, datetime(2021, 1, 11, tzinfo=BEIJING)) == 0
 
 
-def test_a_year_without_official_data_is_refused() -> None:
-    with pytest.raises(InvalidInput, match="official PRC calendar has no data for the year 2003"):
+def test_a_year_not_recorded_is_refused_naming_the_year() -> None:
+    with pytest.raises(RuleViolation, match=r"^refused by R2 .*calendar of 2003 is not recorded"):
         is_working_day(date(2003, 6, 2))
 
 

@@ -1,59 +1,72 @@
-"""Typed command messages, one frozen dataclass per action, grouped by phase."""
+"""The typed commands the platform sends, one frozen dataclass per action.
 
-from commands.messages.award import (
-    AnswerChallenge,
+They are defined, with the guard each declares, next to their rules in
+:mod:`ledger.procedure`; this module gathers them for callers.
+"""
+
+from ledger.procedure.base import Command, TenderCommand
+from ledger.procedure.registry import (
+    EstablishRegistry,
+    RecordCalendar,
+    RegisterKey,
+    RegisterParty,
+    RevokeKey,
+)
+from ledger.procedure.tender.award import (
     ApproveNegotiation,
     AwardLot,
-    DecideComplaint,
     DeclareLotFailed,
-    FileChallenge,
-    FileComplaint,
     PublishAwardNotice,
     RecordWinnerUnable,
-    ResumeProcedure,
-    SuspendProcedure,
 )
-from commands.messages.base import Command, signable
-from commands.messages.evaluation import (
-    AnswerCommittee,
-    AskBidder,
+from ledger.procedure.tender.evaluation import (
     CommitteeMember,
     ConformityResult,
-    DecideJustification,
-    FinaliseEvaluation,
     FormCommittee,
-    ProposeCorrection,
     QualificationResult,
     RecordConformity,
     RecordQualification,
-    RespondToCorrection,
-    ScoreSheet,
-    SignReport,
-    SubmitScores,
 )
-from commands.messages.opening import (
+from ledger.procedure.tender.opening import (
     AuthoriseDecryption,
     CloseDecryption,
     RecordDecryptionFailure,
-    RevealBids,
-    SignOpeningRecord,
     StartOpening,
-    SubmitKeyShares,
 )
-from commands.messages.publication import (
+from ledger.procedure.tender.publication import (
     AmendTender,
     Answer,
     AskQuestion,
+    CommitteeTerms,
+    EvaluationTerms,
     LotChange,
     LotTerms,
     ObtainDocuments,
     OfficialTerms,
+    OpeningTerms,
     PublishClarification,
     PublishTender,
+    SmeTerms,
     TimetableTerms,
 )
-from commands.messages.registry import EstablishRegistry, RegisterKey, RegisterParty, RevokeKey
-from commands.messages.submission import CheckIn, SubmitBid, WithdrawBid
+from ledger.procedure.tender.questions import (
+    AnswerCommittee,
+    AskBidder,
+    DecideJustification,
+    ProposeCorrection,
+    RespondToCorrection,
+)
+from ledger.procedure.tender.ranking import FinaliseEvaluation, ScoreSheet, SignReport, SubmitScores
+from ledger.procedure.tender.remedies import (
+    AnswerChallenge,
+    DecideComplaint,
+    FileChallenge,
+    FileComplaint,
+    ResumeProcedure,
+    SuspendProcedure,
+)
+from ledger.procedure.tender.reveal import RevealBids, SignOpeningRecord, SubmitKeyShares
+from ledger.procedure.tender.submission import CheckIn, SubmitBid, WithdrawBid
 
 __all__ = [
     "AmendTender",
@@ -69,11 +82,13 @@ __all__ = [
     "CloseDecryption",
     "Command",
     "CommitteeMember",
+    "CommitteeTerms",
     "ConformityResult",
     "DecideComplaint",
     "DecideJustification",
     "DeclareLotFailed",
     "EstablishRegistry",
+    "EvaluationTerms",
     "FileChallenge",
     "FileComplaint",
     "FinaliseEvaluation",
@@ -82,11 +97,13 @@ __all__ = [
     "LotTerms",
     "ObtainDocuments",
     "OfficialTerms",
+    "OpeningTerms",
     "ProposeCorrection",
     "PublishAwardNotice",
     "PublishClarification",
     "PublishTender",
     "QualificationResult",
+    "RecordCalendar",
     "RecordConformity",
     "RecordDecryptionFailure",
     "RecordQualification",
@@ -100,12 +117,13 @@ __all__ = [
     "ScoreSheet",
     "SignOpeningRecord",
     "SignReport",
+    "SmeTerms",
     "StartOpening",
     "SubmitBid",
     "SubmitKeyShares",
     "SubmitScores",
     "SuspendProcedure",
+    "TenderCommand",
     "TimetableTerms",
     "WithdrawBid",
-    "signable",
 ]

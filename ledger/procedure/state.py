@@ -1,11 +1,37 @@
-"""The state of a tender as its events leave it: lots, bids, committee, award, challenges."""
+"""The state of a tender as its events leave it: lots, bids, committee, award, challenges.
+
+Plain data, changed only by the appliers of :mod:`ledger.procedure.dispatch`; the rule
+functions read it and never change it.
+"""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from ledger.errors import NotFound, Reason
+from ledger.procedure.records import StreamState
+
+
+def tender_stream(code: str) -> uuid.UUID:
+    """The tender's stream id, derived from its project code (one code, one tender)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"bidledger:tender:{code}")
+
+
+def stream_of(tender: str) -> uuid.UUID:
+    """The stream of a tender named by its project code or by its stream id."""
+    try:
+        return uuid.UUID(tender)
+    except ValueError:
+        return tender_stream(tender)
+
+
+def money(value: Decimal) -> str:
+    """Money as stored in signed data: yuan, two decimals."""
+    return f"{value.quantize(Decimal('0.01'))}"
 
 
 @dataclass
@@ -22,7 +48,7 @@ class Bid:
     returned_cause: str | None = None  # why a bid was returned at the opening (§23, C3)
     document: dict[str, Any] | None = None
     price: Decimal | None = None
-    invalid: list[str] = field(default_factory=list)
+    invalid: list[Reason] = field(default_factory=list)
     qualified: bool | None = None
     conforming: bool | None = None
     correction: dict[str, Any] | None = None
@@ -97,3 +123,49 @@ class Timetable:
     @property
     def decryption_closes(self) -> datetime:
         return self.deadline + timedelta(minutes=self.decryption_minutes)
+
+
+class TenderState(StreamState):
+    """State of one tender; changed only by its events' appliers."""
+
+    def __init__(self, stream: str = "") -> None:
+        super().__init__(stream)
+        self.code = ""
+        self.name = ""
+        self.plan = ""
+        self.agency = ""
+        self.purchaser = ""
+        self.regulator = ""
+        self.published_at: datetime | None = None
+        self.timetable: Timetable | None = None
+        self.lots: dict[str, Lot] = {}
+        self.terms: dict[str, Any] = {}
+        self.officials: list[dict[str, str]] = []
+        self.threshold = 0
+        self.documents_obtained: dict[str, datetime] = {}
+        self.questions: dict[str, dict[str, Any]] = {}
+        self.clarifications: list[dict[str, Any]] = []
+        self.amendments: list[dict[str, Any]] = []
+        self.deadline_history: list[dict[str, str]] = []
+        self.opening_started_at: datetime | None = None
+        self.decryption_closed_at: datetime | None = None
+        self.key_shares: dict[str, dict[str, Any]] = {}
+        self.revealed_at: datetime | None = None
+        self.committee: dict[str, str] = {}
+        self.challenges: dict[str, Challenge] = {}
+        self.suspension: dict[str, Any] | None = None
+
+    @property
+    def id(self) -> uuid.UUID:
+        return uuid.UUID(self.stream)
+
+    def lot(self, lot: str) -> Lot:
+        try:
+            return self.lots[lot]
+        except KeyError:
+            raise NotFound(f"tender {self.code} has no lot {lot!r}") from None
+
+    @property
+    def deadline(self) -> datetime:
+        assert self.timetable is not None
+        return self.timetable.deadline

@@ -1,0 +1,13 @@
+"""The tender's commands and rules, by phase; importing this package registers them all."""
+
+from ledger.procedure.tender import (  # noqa: F401  (each module registers its rules)
+    award,
+    evaluation,
+    opening,
+    publication,
+    questions,
+    ranking,
+    remedies,
+    reveal,
+    submission,
+)

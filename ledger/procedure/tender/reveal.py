@@ -1,0 +1,238 @@
+"""Hand in key shares, reveal every authorised bid at once, sign the opening record.
+
+No share is accepted before decryption closes, and each official hands in the shares of
+every authorised bid in one command, each checked against the commitment the bidder signed
+in its sealed bid (C4, C5). Once a threshold of officials has done so, the ledger rebuilds
+each data key, decrypts, and records all revealed bids in one event (C1, C4); a price above
+the lot's ceiling is recorded as invalid (§11.6). Replay reads only that event's facts.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from ledger import args as read
+from ledger.canonical import canonical_bytes
+from ledger.crypto.sealing import KeyShare, SealedBid, reveal, share_commitment, share_plaintext
+from ledger.errors import InvalidInput, Rule, RuleViolation, VerificationFailure
+from ledger.procedure.base import Context, Guard, TenderCommand, applies, decides, phases
+from ledger.procedure.bid_document import parse_bid_document
+from ledger.procedure.records import Decision, EventRecord
+from ledger.procedure.schema import arg
+from ledger.procedure.state import Bid, TenderState, money
+from ledger.rules import catalogue as rules
+
+BidKey = tuple[str, str]  # (lot, bidder)
+
+
+@dataclass(frozen=True)
+class SubmitKeyShares(TenderCommand):
+    """An official hands in ``{lot, bidder, share}`` for every authorised bid at once."""
+
+    guard: ClassVar[Guard] = Guard(
+        role="official",
+        sender="official",
+        phases=phases("key_shares"),
+        early=rules.REVEAL_ALL_AT_ONCE,
+    )
+    shares: tuple[Mapping[str, Any], ...] = arg(empty=True, max_items=1000)
+
+
+@dataclass(frozen=True)
+class RevealBids(TenderCommand):
+    """The agency asks the ledger to open every authorised bid at once."""
+
+    guard: ClassVar[Guard] = Guard(role="agency", sender="agency", phases=phases("key_shares"))
+
+
+@dataclass(frozen=True)
+class SignOpeningRecord(TenderCommand):
+    """A bidder with a revealed bid signs the lot's opening record (§23.2(7))."""
+
+    guard: ClassVar[Guard] = Guard(role="bidder", phases=phases("evaluation"))
+    lot: str = arg(max_length=20)
+
+
+@decides(SubmitKeyShares)
+def submit_key_shares(tender: TenderState, command: SubmitKeyShares, ctx: Context) -> Decision:
+    official = ctx.actor
+    if official in tender.key_shares:
+        raise RuleViolation(rules.PHASE_ORDER, f"{official} has already handed in its shares")
+    given = _read_shares(command.shares, official)
+    expected = {(bid.lot, bid.bidder): bid for bid in authorised_bids(tender)}
+    missing, extra = sorted(set(expected) - set(given)), sorted(set(given) - set(expected))
+    if missing or extra:
+        raise RuleViolation(
+            rules.REVEAL_ALL_AT_ONCE,
+            f"{official} must hand in one share for every authorised bid at once: "
+            f"missing {_names(missing)}, not authorised {_names(extra)}",
+        )
+    for key, key_share in sorted(given.items()):
+        _check_share(expected[key], key_share, official)
+    return Decision("KeySharesSubmitted", {"shares": len(given)})
+
+
+@decides(RevealBids)
+def reveal_bids(tender: TenderState, command: RevealBids, ctx: Context) -> Decision:
+    if len(tender.key_shares) < tender.threshold:
+        raise RuleViolation(
+            rules.THRESHOLD_TO_OPEN,
+            f"{len(tender.key_shares)} official(s) handed in shares "
+            f"({', '.join(sorted(tender.key_shares)) or 'none'}); {tender.threshold} are needed",
+        )
+    facts: dict[str, Any] = {
+        "officials": sorted(tender.key_shares),
+        "bids": {},
+        "unreadable": {},
+        "invalid": {},
+        "over_ceiling": {},
+    }
+    for bid in authorised_bids(tender):
+        _reveal_one(tender, bid, facts)
+    return Decision("BidsRevealed", facts)
+
+
+@decides(SignOpeningRecord)
+def sign_opening_record(tender: TenderState, command: SignOpeningRecord, ctx: Context) -> Decision:
+    lot = tender.lot(command.lot)
+    bid = lot.bids.get(ctx.actor)
+    if bid is None or bid.status != "revealed":
+        raise RuleViolation(
+            rules.OPENING_RECORD_SIGNED, f"{ctx.actor} has no revealed bid in lot {lot.lot}"
+        )
+    if ctx.actor in lot.opening_signers:
+        raise RuleViolation(
+            rules.OPENING_RECORD_SIGNED,
+            f"{ctx.actor} has already signed the opening record of lot {lot.lot}",
+        )
+    return Decision("OpeningRecordSigned", {"opening_record": lot.opening_record})
+
+
+def authorised_bids(tender: TenderState) -> list[Bid]:
+    """The bids authorised for opening, by lot then bidder."""
+    return [
+        bid
+        for lot in tender.lots.values()
+        for bid in sorted(lot.bids.values(), key=lambda b: b.bidder)
+        if bid.status == "authorised"
+    ]
+
+
+def _read_shares(items: tuple[Mapping[str, Any], ...], official: str) -> dict[BidKey, KeyShare]:
+    given: dict[BidKey, KeyShare] = {}
+    for number, item in enumerate(items):
+        if set(item) != {"lot", "bidder", "share"}:
+            raise InvalidInput(f"shares[{number}] must be exactly {{lot, bidder, share}}")
+        key = (read.text(item, "lot"), read.text(item, "bidder"))
+        if key in given:
+            raise InvalidInput(f"shares: lot {key[0]} bidder {key[1]} appears twice")
+        key_share = KeyShare.from_json(read.mapping(item, "share"))
+        if key_share.official != official:
+            raise InvalidInput(
+                f"shares[{number}] names official {key_share.official!r}, not {official!r}"
+            )
+        given[key] = key_share
+    return given
+
+
+def _check_share(bid: Bid, key_share: KeyShare, official: str) -> None:
+    """C5: the share must be the one the bidder committed to in its signed, sealed bid."""
+    sealed = SealedBid.from_json(bid.sealed)
+    entry = next((s for s in sealed.shares if s.official == official), None)
+    where = f"official {official}, lot {bid.lot}, bidder {bid.bidder}"
+    if entry is None:
+        raise RuleViolation(rules.SHARE_MATCHES_COMMITMENT, f"{where}: the bid holds no share")
+    plaintext = share_plaintext(
+        tender=sealed.tender,
+        lot=sealed.lot,
+        bidder=sealed.bidder,
+        official=official,
+        index=key_share.index,
+        share_hex=key_share.share.to_hex(),
+    )
+    found = share_commitment(plaintext)
+    if key_share.index != entry.index or not hmac.compare_digest(found, entry.commitment):
+        raise RuleViolation(
+            rules.SHARE_MATCHES_COMMITMENT,
+            f"{where}: the share does not match the bidder's commitment "
+            f"(expected {entry.commitment}, found {found})",
+        )
+
+
+def _reveal_one(tender: TenderState, bid: Bid, facts: dict[str, Any]) -> None:
+    """Decrypt and parse one bid into ``facts``; an unreadable bid is marked invalid."""
+    shares = [
+        KeyShare.from_json(tender.key_shares[official][bid.lot][bid.bidder])
+        for official in sorted(tender.key_shares)
+    ]
+    try:
+        document = parse_bid_document(reveal(SealedBid.from_json(bid.sealed), shares))
+        canonical_bytes(dict(document.raw))
+    except (VerificationFailure, InvalidInput) as exc:
+        facts["unreadable"].setdefault(bid.lot, []).append(bid.bidder)
+        _invalid(facts, bid, rules.SEALED_AND_SIGNED, f"the sealed bid does not open: {exc}")
+        return
+    price = document.stated_price
+    facts["bids"].setdefault(bid.lot, {})[bid.bidder] = {
+        "document": dict(document.raw),
+        "price": money(price),
+    }
+    if (document.lot, document.bidder) != (bid.lot, bid.bidder):
+        _invalid(
+            facts,
+            bid,
+            rules.BID_BOUND,
+            f"the document names lot {document.lot} bidder {document.bidder}, "
+            f"not lot {bid.lot} bidder {bid.bidder}",
+        )
+    ceiling = tender.lots[bid.lot].ceiling
+    if price > ceiling:
+        facts["over_ceiling"].setdefault(bid.lot, []).append(bid.bidder)
+        detail = f"price {money(price)} above the ceiling {money(ceiling)}"
+        _invalid(facts, bid, rules.PRICE_CEILING, detail)
+
+
+def _invalid(facts: dict[str, Any], bid: Bid, rule: Rule, detail: str) -> None:
+    reasons = facts["invalid"].setdefault(bid.lot, {}).setdefault(bid.bidder, [])
+    reasons.append({"rule": rule.code, "detail": detail})
+
+
+def _names(keys: list[BidKey]) -> str:
+    return ", ".join(f"{lot}/{bidder}" for lot, bidder in keys) or "none"
+
+
+@applies("KeySharesSubmitted")
+def _shares(tender: TenderState, event: EventRecord) -> None:
+    shares: dict[str, Any] = {}
+    for item in event.args["shares"]:
+        shares.setdefault(item["lot"], {})[item["bidder"]] = dict(item["share"])
+    tender.key_shares[event.actor] = shares
+
+
+@applies("BidsRevealed")
+def _revealed(tender: TenderState, event: EventRecord) -> None:
+    tender.revealed_at = event.time
+    for lot_id, bids in event.facts["bids"].items():
+        for bidder, entry in bids.items():
+            bid = tender.lots[lot_id].bids[bidder]
+            bid.status, bid.document = "revealed", dict(entry["document"])
+            bid.price = Decimal(entry["price"])
+    for lot_id, bidders in event.facts["unreadable"].items():
+        for bidder in bidders:
+            tender.lots[lot_id].bids[bidder].status = "revealed"
+    for lot_id, reasons_by_bidder in event.facts["invalid"].items():
+        for bidder, reasons in reasons_by_bidder.items():
+            tender.lots[lot_id].bids[bidder].invalid.extend(dict(r) for r in reasons)
+    for lot in tender.lots.values():
+        if lot.status == "open":
+            lot.status = "opened"
+        lot.opening_record = event.event_hash
+
+
+@applies("OpeningRecordSigned")
+def _signed(tender: TenderState, event: EventRecord) -> None:
+    tender.lots[event.args["lot"]].opening_signers.add(event.actor)
