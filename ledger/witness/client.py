@@ -66,22 +66,19 @@ def submit_checkpoint(
         checkpoint = Checkpoint.parse(parse_note(note)[0])
     except VerificationFailure as exc:
         raise InvalidInput(f"not a signed checkpoint: {exc}") from None
-    endpoint = url.rstrip("/") + ADD_CHECKPOINT_PATH
-    status, content_type, answer = _send(endpoint, note, checkpoint, proof, old_size, timeout)
+    status, content_type, answer = _send(url, note, checkpoint, proof, old_size, timeout)
     if status == HTTPStatus.CONFLICT and content_type == SIZE_CONTENT_TYPE:
         reported = _reported_size(url, answer)
         if reported != old_size:
             old_size = reported
-            status, content_type, answer = _send(
-                endpoint, note, checkpoint, proof, old_size, timeout
-            )
+            status, content_type, answer = _send(url, note, checkpoint, proof, old_size, timeout)
     if status == HTTPStatus.OK:
         return _cosignatures(url, note, answer, witness)
     raise WitnessError(url, status, _explain(url, status, content_type, answer))
 
 
 def _send(
-    endpoint: str,
+    url: str,
     note: str,
     checkpoint: Checkpoint,
     proof: ProofSource,
@@ -91,10 +88,10 @@ def _send(
     """One add-checkpoint request from ``old_size``, with the proof it needs."""
     if old_size > checkpoint.size:
         detail = f"it last cosigned size {old_size}, beyond this checkpoint's {checkpoint.size}"
-        raise WitnessError(endpoint, HTTPStatus.CONFLICT, detail)
+        raise WitnessError(url, HTTPStatus.CONFLICT, detail)
     hashes = proof(old_size, checkpoint.size) if 0 < old_size < checkpoint.size else ()
     body = AddCheckpoint(old_size, tuple(hashes), note).encode()
-    return _post(endpoint, body, timeout)
+    return _post(url, body, timeout)
 
 
 def _reported_size(url: str, answer: bytes) -> int:
@@ -113,10 +110,13 @@ def _explain(url: str, status: int, content_type: str, answer: bytes) -> str:
     return "; witness says: ".join([meaning, *said])
 
 
-def _post(endpoint: str, body: bytes, timeout: float) -> tuple[int, str, bytes]:
-    """POST ``body``; (status, content type, body) for any HTTP answer."""
+def _post(url: str, body: bytes, timeout: float) -> tuple[int, str, bytes]:
+    """POST ``body`` to add-checkpoint; (status, content type, body) for any HTTP answer."""
     request = urllib.request.Request(
-        endpoint, data=body, method="POST", headers={"Content-Type": "text/plain"}
+        url.rstrip("/") + ADD_CHECKPOINT_PATH,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "text/plain"},
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -131,7 +131,7 @@ def _post(endpoint: str, body: bytes, timeout: float) -> tuple[int, str, bytes]:
             return error.code, error.headers.get_content_type(), answer
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise WitnessError(endpoint, 0, f"cannot reach it: {reason}") from None
+        raise WitnessError(url, 0, f"cannot reach it: {reason}") from None
 
 
 def _cosignatures(url: str, note: str, answer: bytes, witness: NoteVerifier | None) -> list[str]:

@@ -42,9 +42,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         length = self.headers.get("Content-Length")
         if length is None or not length.isdigit():
+            self.close_connection = True  # the body, if any, was not read
             self._send(_plain(HTTPStatus.LENGTH_REQUIRED, "a Content-Length is required"))
             return
         if int(length) > MAX_BODY_BYTES:
+            self.close_connection = True
             self._send(_plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large"))
             return
         body = self.rfile.read(int(length))

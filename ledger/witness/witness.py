@@ -127,7 +127,7 @@ class Witness:
         try:
             _check_proof(request, checkpoint, latest)
         except VerificationFailure as exc:
-            if latest is not None and latest.size > 0:
+            if latest is not None and 0 < request.old_size < checkpoint.size:
                 reason = f"possible fork: not an extension of size {latest.size}: {exc}"
                 self.state.keep_evidence(latest, request.note, body, reason)
             return _text(HTTPStatus.UNPROCESSABLE_ENTITY, f"consistency proof refused: {exc}")

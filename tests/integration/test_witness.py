@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,13 @@ from ledger.clock import FixedClock
 from ledger.errors import InvalidInput
 from ledger.merkle import EMPTY_ROOT
 from ledger.notes import Checkpoint, NoteSigner, sign_checkpoint, verify_cosignature
-from ledger.witness import AddCheckpoint, CosignedCheckpoint, Witness, WitnessState
+from ledger.witness import (
+    AddCheckpoint,
+    CosignedCheckpoint,
+    Witness,
+    WitnessServer,
+    WitnessState,
+)
 from tests.support.witnessing import ORIGIN, TestLog, seed_of, witness_signer
 from tests.unit.test_witness_protocol import COSIGNATURE
 
@@ -235,3 +242,31 @@ def test_the_witness_needs_a_cosignature_key_and_ed25519_log_keys(
         Witness(NoteSigner("w.test/x", seed_of("x")), [log.verifier], state)
     with pytest.raises(InvalidInput, match="Ed25519"):
         Witness(witness_signer(), [witness_signer().verifier()], state)
+
+
+def test_the_http_server_answers_only_post_add_checkpoint(witness: Witness, log: TestLog) -> None:
+    server = WitnessServer(witness)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+
+    def ask(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> int:
+        connection = http.client.HTTPConnection(str(host), port, timeout=10)
+        try:
+            connection.putrequest(method, path)
+            for name, value in headers.items():
+                connection.putheader(name, value)
+            connection.endheaders(body or None)
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    try:
+        body = log.grow(3).request(0)
+        assert ask("GET", "/add-checkpoint", {}) == 405
+        assert ask("POST", "/other", {"Content-Length": str(len(body))}, body) == 404
+        assert ask("POST", "/add-checkpoint", {"Content-Length": str(2 << 20)}) == 413
+        assert ask("POST", "/add-checkpoint", {"Transfer-Encoding": "chunked"}) == 411
+        assert ask("POST", "/add-checkpoint", {"Content-Length": str(len(body))}, body) == 200
+    finally:
+        server.shutdown()
+        server.server_close()
