@@ -141,3 +141,74 @@ def worked_example() -> Example:
     result = draw(EXAMPLE_RULE, EXAMPLE_POOL, seed)
     after = replace_member(result, result.members_at("main")[0].expert_id)
     return Example(seed=seed, result=result, after_decline=after, commitments=commitments)
+
+
+def render_worked_example() -> str:
+    """The worked example's tables for ``docs/draw.md`` (checked by ``tests/docs``)."""
+    example = worked_example()
+    result = example.result
+    beacon = example_beacon()
+    lines = ["Pool (the ids of the seed tender's parties; experts and regions illustrative):", ""]
+    lines += _table(
+        ("id", "region", "specialties", "employer", "ties", "sittings", "status"),
+        [
+            (
+                e.id,
+                e.region,
+                ", ".join(sorted(e.specialties)),
+                e.employer,
+                ", ".join(sorted(e.ties)),
+                ", ".join(f"{s.purchaser} {s.on.isoformat()}" for s in e.sittings),
+                e.status,
+            )
+            for e in EXAMPLE_POOL
+        ],
+    )
+    lines += ["", "Rule record:", "", "```json", json.dumps(EXAMPLE_RULE.to_record(), indent=2)]
+    lines += ["```", "", "Commitments, logged before the commit deadline:", ""]
+    lines += _table(
+        ("party", "secret (revealed later)", "commitment"),
+        [(c.party, EXAMPLE_SECRETS[c.party].hex(), c.digest.hex()) for c in example.commitments],
+    )
+    lines += [
+        "",
+        f"Beacon: round {beacon.round} of chain `{LEAGUE_OF_ENTROPY_DEFAULT.hash.hex()}`, "
+        f"published {EXAMPLE_PLAN.beacon_time.astimezone(BEIJING).isoformat()}, randomness "
+        f"`{beacon.randomness.hex()}`.",
+        "",
+        f"Seed: `{example.seed.hex()}`.",
+        "",
+        "Excluded:",
+        "",
+    ]
+    lines += _table(
+        ("id", "reasons"), [(x.expert_id, "; ".join(x.reasons)) for x in result.excluded]
+    )
+    lines += ["", f"Eligible pool commitment: `{result.eligible_commitment.hex()}`.", ""]
+    lines += ["Drawn order:", ""]
+    lines += _table(
+        ("#", "id", "region", "SHA-256(seed ‖ id)"),
+        [(str(n), r.expert_id, r.region, r.key.hex()) for n, r in enumerate(result.order, 1)],
+    )
+    lines += ["", "Committee (and the purchaser's representative, appointed):", ""]
+    lines += _committee(result)
+    after = example.after_decline
+    [change] = after.replacements
+    lines += ["", f"After {change.declined} declines, {change.replacement} takes the seat:", ""]
+    lines += _committee(after)
+    return "\n".join(lines) + "\n"
+
+
+def _committee(result: DrawResult) -> list[str]:
+    rows = [(s.venue, s.region, s.expert_id, "member") for s in result.members]
+    rows += [("", r.region, r.expert_id, "reserve") for r in result.reserves]
+    return _table(("venue", "region", "id", "as"), rows)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+if __name__ == "__main__":
+    print(render_worked_example(), end="")
