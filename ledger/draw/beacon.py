@@ -184,6 +184,8 @@ def verify_beacon(
     ``round_time`` is the time the caller (the draw rule) expects that round at; the chain
     must publish it exactly then. Raises :class:`VerificationFailure` on the first mismatch.
     """
+    if round_time.tzinfo is None:
+        raise InvalidInput("the expected round time must carry its time zone")
     where = f"drand chain {chain_hash.hex()[:16]}… round {beacon.round}"
     _verify_chain(where, chain, chain_hash)
     if beacon.round != round_number:

@@ -33,8 +33,8 @@ def verify_draw(recorded: Mapping[str, Any], pool: Sequence[Expert], seed: bytes
     try:
         rule = DrawRule.from_record(recorded["rule"])
         result = recompute(rule, pool, seed, [str(item) for item in recorded["declined"]])
-    except KeyError as exc:
-        raise VerificationFailure("draw record", f"the record has no {exc}") from exc
+    except (KeyError, TypeError) as exc:
+        raise VerificationFailure("draw record", f"the record is incomplete: {exc!r}") from exc
     except (InvalidInput, RuleViolation) as exc:
         raise VerificationFailure("draw record", f"the draw cannot be recomputed: {exc}") from exc
     found = difference(recorded, result.to_record())

@@ -177,4 +177,39 @@ def test_malformed_chain_information_and_beacons_are_input_errors() -> None:
         ChainInfo.from_json({**info, "public_key": "00" * 47})
     with pytest.raises(InvalidInput, match="malformed"):
         Beacon.from_json({"round": 1, "signature": "zz", "randomness": "00"})
+    with pytest.raises(InvalidInput, match="time zone"):
+        verify_beacon(
+            DEFAULT,
+            _round("default", 1),
+            chain_hash=DEFAULT.hash,
+            round_number=1,
+            round_time=DEFAULT.round_time(1).replace(tzinfo=None),
+        )
     assert LEAGUE_OF_ENTROPY_DEFAULT == DEFAULT
+
+
+OTHERS: dict[str, Any] = json.loads(
+    (Path(__file__).parents[1] / "vectors" / "drand" / "other_schemes.json").read_text()
+)
+
+
+def _signature_only(data: dict[str, Any]) -> tuple[ChainInfo, Beacon]:
+    signature = bytes.fromhex(data["signature"])
+    beacon = Beacon(
+        round=data["round"], signature=signature, randomness=hashlib.sha256(signature).digest()
+    )
+    return ChainInfo.from_json(OTHERS["chains"][data["chain"]]), beacon
+
+
+@pytest.mark.parametrize("data", OTHERS["rounds"], ids=[r["chain"] for r in OTHERS["rounds"]])
+def test_rounds_of_the_other_two_schemes_verify(data: dict[str, Any]) -> None:
+    chain, beacon = _signature_only(data)
+    assert chain.computed_hash() == chain.hash
+    _verify(chain, beacon)
+
+
+def test_a_fastnet_round_checked_under_the_rfc9380_tag_fails() -> None:
+    [data] = [r for r in OTHERS["rounds"] if r["chain"] == "fastnet"]
+    chain, beacon = _signature_only(data)
+    relabelled = dataclasses.replace(chain, scheme_id="bls-unchained-g1-rfc9380")
+    assert "signature: the BLS signature does not verify" in _failure(relabelled, beacon)

@@ -200,3 +200,10 @@ def test_a_recorded_draw_the_rule_would_refuse_fails_verification() -> None:
         VerificationFailure, match="cannot be recomputed: refused by front table 13"
     ):
         verify_draw(record, EXAMPLE_POOL[:3], SEED)
+
+
+def test_an_incomplete_draw_record_fails_verification() -> None:
+    record = draw(EXAMPLE_RULE, EXAMPLE_POOL, SEED).to_record()
+    del record["declined"]
+    with pytest.raises(VerificationFailure, match="draw record: the record is incomplete"):
+        verify_draw(record, EXAMPLE_POOL, SEED)
