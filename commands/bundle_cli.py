@@ -32,6 +32,8 @@ def add_bundle_commands(subparsers: Any) -> None:
     )
     verify.add_argument("file", help="the bundle file")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify.add_argument("--policy", help="a trust policy file: the keys and witnesses to pin")
+    verify.add_argument("--against", help="a signed checkpoint from elsewhere to compare")
     verify.set_defaults(run=_verify_bundle)
 
 
@@ -63,14 +65,21 @@ def _export(options: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise LedgerError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def _verify_bundle(options: argparse.Namespace) -> int:
+    from commands.cli import read_policy
     from ledger.bundle.verifier import verify_bundle
 
-    try:
-        data = Path(options.file).read_bytes()
-    except OSError as exc:
-        raise LedgerError(f"cannot read {options.file}: {exc.strerror}") from None
-    report = verify_bundle(data)
+    data = _read(options.file)
+    policy = read_policy(options.policy) if options.policy else None
+    against = _read(options.against).decode("utf-8", errors="replace") if options.against else None
+    report = verify_bundle(data, policy=policy, against=against)
     if options.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

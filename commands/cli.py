@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import LedgerError, VerificationFailure
+from ledger.policy import TrustPolicy
 from ledger.store import DEFAULT_URL, LedgerStore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -54,10 +55,11 @@ def _verify(options: argparse.Namespace) -> int:
     from projections.runner import engine_for
 
     against = _read_text(options.against) if options.against else None
+    policy = read_policy(options.policy) if options.policy else None
     store = open_existing(database_url(options))
     engine = engine_for(store)
     try:
-        summary = verify_log(store, against=against)
+        summary = verify_log(store, against=against, policy=policy)
         models = check_read_models(store, engine)
     finally:
         engine.dispose()
@@ -77,10 +79,45 @@ def _verify(options: argparse.Namespace) -> int:
         print(f"Merkle log: {merkle.size} leaves, root {merkle.root}; {stored}")
         if merkle.against_size is not None:
             print(f"consistent with {options.against} (tree size {merkle.against_size})")
+    if policy is not None:
+        print(
+            f"anchored in the policy {options.policy}: authority and log keys pinned; "
+            f"{policy.quorum} of {len(policy.witnesses)} witness(es) cosign what it requires"
+        )
     if models.agreed:
         print(f"read models agree with a rebuild from the log: {', '.join(models.agreed)}")
     for name, lag in sorted(models.behind.items()):
         print(f"read model {name} is {lag} log entries behind: not compared")
+    return EXIT_OK
+
+
+def read_policy(path: str) -> TrustPolicy:
+    """A trust policy file (docs/policy.md); a malformed one is a usage error."""
+    from ledger.policy import parse_policy
+
+    return parse_policy(_read_text(path))
+
+
+def _policy(options: argparse.Namespace) -> int:
+    from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
+    from ledger.transparency import TreeStore
+    from ledger.trust import policy_of
+
+    url = database_url(options)
+    store = open_existing(url)
+    try:
+        registry = store.state(RegistryState, REGISTRY_STREAM)
+    finally:
+        store.close()
+    tree = TreeStore(url)
+    try:
+        latest = tree.latest_checkpoint()
+    finally:
+        tree.close()
+    if latest is None:
+        raise LedgerError(f"no checkpoint has been issued in {url}: its log origin is unknown")
+    origin = latest.note.split("\n", 1)[0]
+    print(policy_of(registry, origin, deadline_within=options.deadline_within).to_text(), end="")
     return EXIT_OK
 
 
@@ -239,10 +276,23 @@ def _parser() -> argparse.ArgumentParser:
         "--against", metavar="CHECKPOINT_FILE", help="a signed checkpoint issued earlier"
     )
     verify.set_defaults(run=_verify)
+    verify.add_argument(
+        "--policy", help="a trust policy file: verify against its pinned keys and witnesses"
+    )
+    policy = commands.add_parser(
+        "policy", help="print this ledger's trust policy (keys and witnesses to pin)"
+    )
+    policy.add_argument(
+        "--deadline-within",
+        type=int,
+        default=900,
+        help="seconds after a deadline by which the witnesses must cosign (default 900)",
+    )
+    policy.set_defaults(run=_policy)
     checkpoint = commands.add_parser("checkpoint", help="print the latest signed checkpoint")
     checkpoint.set_defaults(run=_checkpoint)
     prove = _prove_parser(commands)
-    for sub in (demo, verify, checkpoint, prove):
+    for sub in (demo, verify, policy, checkpoint, prove):
         sub.add_argument("--db", help=f"SQLAlchemy URL (default: $BIDLEDGER_DB or {DEFAULT_URL})")
     seal = commands.add_parser("seal", help="seal a bid document (runs on the bidder's machine)")
     seal.add_argument("document", help="bid document JSON file")

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from commands import seed
-from commands.demo_script import LOG_ORIGIN, DemoRun, play
+from commands.demo_script import LOG_ORIGIN, WITNESS_NAME, DemoRun, play
 from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import FixedClock
 from ledger.crypto.signing import Signer
 from ledger.errors import InvalidInput
-from ledger.notes import NoteSigner, parse_note
+from ledger.notes import COSIGNATURE_V1, NoteSigner, parse_note
 from ledger.procedure.attempts import AttemptsState, attempts_stream
+from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.procedure.state import tender_stream
 from ledger.rules import catalogue as rules
 from ledger.store import LedgerStore
+from ledger.transparency.witnessing import LocalWitness
+from ledger.trust import policy_of
 from ledger.verification import verify_log
+from ledger.witness import Witness, WitnessState
 from projections.timeline import TimelineEntry, tender_timeline, wan
 
 
@@ -28,18 +35,62 @@ def run_demo(url: str, out: TextIO) -> int:
         if store.exists(tender_stream(seed.CODE)):
             raise InvalidInput(f"{url} already holds {seed.CODE}; give the demo a fresh --db")
         clock = FixedClock(seed.beijing("2020-12-20 09:00"))
-        platform = Signer.generate()
-        log = NoteSigner(LOG_ORIGIN, secrets.token_bytes(32))
-        service = LedgerService(store, clock, platform=platform, platform_id=seed.PLATFORM, log=log)
-        run = play(World(service, clock), log=log)
-        service.checkpoint()
-        _print_report(run, store, url, out)
+        with tempfile.TemporaryDirectory() as folder:  # the regulator's witness state
+            service, keys = witnessed_service(store, clock, Path(folder))
+            run = play(World(service, clock), log=keys.log, witness=keys.witness)
+            service.checkpoint("closing", tender_stream(seed.CODE))
+        policy = _write_policy(url, store)
+        _print_report(run, store, url, out, policy)
     finally:
         store.close()
     return 0
 
 
-def _print_report(run: DemoRun, store: LedgerStore, url: str, out: TextIO) -> None:
+@dataclass(frozen=True)
+class DemoKeys:
+    """The platform's log key and the regulator's witness key of a demo run."""
+
+    log: NoteSigner
+    witness: NoteSigner
+
+
+def witnessed_service(
+    store: LedgerStore, clock: FixedClock, witness_state: Path
+) -> tuple[LedgerService, DemoKeys]:
+    """A service with fresh platform and log keys whose checkpoints the regulator's witness
+    (in this process, its state in ``witness_state``) cosigns."""
+    keys = DemoKeys(
+        NoteSigner(LOG_ORIGIN, secrets.token_bytes(32)),
+        NoteSigner(WITNESS_NAME, secrets.token_bytes(32), COSIGNATURE_V1),
+    )
+    regulator = Witness(
+        keys.witness, [keys.log.verifier()], WitnessState(witness_state), clock=clock
+    )
+    service = LedgerService(
+        store,
+        clock,
+        platform=Signer.generate(),
+        platform_id=seed.PLATFORM,
+        log=keys.log,
+        witnesses=[LocalWitness(regulator)],
+    )
+    return service, keys
+
+
+def _write_policy(url: str, store: LedgerStore) -> Path | None:
+    """The trust policy of this ledger, beside its SQLite file (``demo-policy.txt``)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    database = Path(url.removeprefix("sqlite:///"))
+    path = database.with_name(f"{database.stem}-policy.txt")
+    registry = store.state(RegistryState, REGISTRY_STREAM)
+    path.write_text(policy_of(registry, LOG_ORIGIN).to_text(), encoding="utf-8")
+    return path
+
+
+def _print_report(
+    run: DemoRun, store: LedgerStore, url: str, out: TextIO, policy: Path | None
+) -> None:
     print(f"bidledger demo: seed tender {seed.CODE} ({seed.TITLE})", file=out)
     print(f"database: {url}; all times Beijing (UTC+8), on the seed's own dates\n", file=out)
     print("Timeline, rebuilt from the log (every line is an event signed by its actor):", file=out)
@@ -55,6 +106,9 @@ def _print_report(run: DemoRun, store: LedgerStore, url: str, out: TextIO) -> No
         file=out,
     )
     print(f"Check it yourself: bidledger verify --db {url}", file=out)
+    if policy is not None:
+        print(f"Its trust policy (pinned keys, witnesses): {policy}", file=out)
+        print(f"  bidledger verify --db {url} --policy {policy}", file=out)
 
 
 def _print_attempts(run: DemoRun, store: LedgerStore, out: TextIO) -> None:

@@ -6,7 +6,6 @@ with their refusal (nothing of them is written to the log).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,7 +51,7 @@ from commands.official import open_my_shares
 from commands.service import Outcome
 from commands.world import World
 from ledger.errors import RuleViolation
-from ledger.notes import COSIGNATURE_V1, NoteSigner
+from ledger.notes import NoteSigner
 from ledger.numerals import format_capital_amount
 from ledger.procedure.state import TenderState, tender_stream
 
@@ -115,19 +114,23 @@ class DemoRun:
         return dict(event.facts)
 
 
-def play(world: World, *, log: NoteSigner | None = None) -> DemoRun:
+def play(
+    world: World, *, log: NoteSigner | None = None, witness: NoteSigner | None = None
+) -> DemoRun:
     """Run the whole procedure on ``world``.
 
-    With ``log`` (the service's checkpoint key) that key is registered for the platform,
-    and the regulator, as witness, cosigns the deadline checkpoint (T4).
+    With ``log`` (the service's checkpoint key) that key is registered for the platform;
+    with ``witness`` the regulator's witness key too (the service's witnesses then cosign
+    the deadline, opening and award checkpoints, T4, T8).
     """
     run = DemoRun(world)
     world.clock.set(B("2020-12-20 09:00"))
     seed.register_seed_parties(world)
     if log is not None:
         world.register_note_key(seed.PLATFORM, log)
-        run.witness = NoteSigner(WITNESS_NAME, secrets.token_bytes(32), COSIGNATURE_V1)
-        world.register_note_key(seed.REGULATOR, run.witness, ("regulator",))
+    if witness is not None:
+        run.witness = witness
+        world.register_note_key(seed.REGULATOR, witness, ("regulator",))
     _publication(run)
     _submission(run)
     _opening(run)
@@ -199,9 +202,6 @@ def _submission(run: DemoRun) -> None:
 
 def _opening(run: DemoRun) -> None:
     run.act(seed.AGENCY, "agency", StartOpening(seed.CODE), "2021-01-15 09:30")
-    if run.witness is not None:
-        moment = int(B("2021-01-15 09:30").timestamp())
-        run.world.service.cosign_latest(run.witness, moment, reason="deadline")
     tender = run.tender()
     officials = [(o["party"], o["encryption_key"]) for o in tender.officials]
     late = _seal(("1", seed.SUPPLIER_C), {"total": "389000.00"}, officials, tender.threshold)

@@ -11,6 +11,7 @@ the same whatever the length of its stream.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -31,6 +32,7 @@ from ledger.receipts import Receipt, issue_receipt
 from ledger.rules import catalogue as rules
 from ledger.store import LedgerStore, SavedEvent
 from ledger.transparency.checkpoints import DEFAULT_EVERY, TransparencyLog
+from ledger.transparency.witnessing import WitnessEndpoint
 
 S = TypeVar("S", bound=StreamState)
 _IDENTITY_CLAUSES = frozenset({"S1", "S2", "S3"})
@@ -63,6 +65,7 @@ class LedgerService:
         log: NoteSigner | None = None,
         origin: str | None = None,
         checkpoint_every: int = DEFAULT_EVERY,
+        witnesses: Sequence[WitnessEndpoint] = (),
     ) -> None:
         self.store = store
         self.clock = clock or SystemClock()
@@ -72,7 +75,9 @@ class LedgerService:
         self.transparency = (
             None
             if log is None
-            else TransparencyLog(store, log, origin=origin, checkpoint_every=checkpoint_every)
+            else TransparencyLog(
+                store, log, origin=origin, checkpoint_every=checkpoint_every, witnesses=witnesses
+            )
         )
 
     def registry(self) -> RegistryState:
@@ -94,19 +99,13 @@ class LedgerService:
         finally:
             self.transparency.after_command(now)
 
-    def cosign_latest(
-        self, witness: NoteSigner, timestamp: int, *, reason: str | None = None
-    ) -> str:
-        """A witness (the regulator) cosigns the latest checkpoint, or the latest of ``reason``."""
-        if self.transparency is None:
-            raise InvalidInput("no log key configured: there are no checkpoints to cosign")
-        return self.transparency.cosign_latest(witness, timestamp, reason=reason)
-
-    def checkpoint(self, reason: str = "manual") -> str:
-        """Issue a checkpoint of the whole log now (say, at the end of a day's work)."""
+    def checkpoint(self, reason: str = "manual", tender: UUID | None = None) -> str:
+        """Issue a checkpoint of the whole log now (say, at the end of a day's work; or
+        ``closing`` a tender: the checkpoint covering its last event, witnessed)."""
         if self.transparency is None:
             raise InvalidInput("no log key configured: cannot issue a checkpoint")
-        return self.transparency.checkpoint(self.clock.now(), reason)
+        named = None if tender is None else str(tender)
+        return self.transparency.checkpoint(self.clock.now(), reason, named)
 
     def _execute(self, command: SignedCommand, now: datetime) -> Outcome:
         stream = _stream(command)

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 
 from ledger.errors import LedgerError, VerificationFailure
 from ledger.events import LedgerEvent
+from ledger.policy import TrustPolicy
 from ledger.procedure.replay import Replayer, check_ciphertext
 from ledger.store import LedgerStore
 from ledger.transparency.audit import LogAudit, MerkleSummary
@@ -49,15 +50,19 @@ class LogSummary:
     merkle: MerkleSummary | None = None
 
 
-def verify_log(store: LedgerStore, against: str | None = None) -> LogSummary:
+def verify_log(
+    store: LedgerStore, against: str | None = None, policy: TrustPolicy | None = None
+) -> LogSummary:
     """Verify every event of ``store``; raise at the first bad one.
 
-    Then the Merkle tree, the signed checkpoints, the sealed bids and, with ``against``
-    (a checkpoint note issued earlier), that the log still extends that checkpoint.
+    Then the Merkle tree, the signed checkpoints and the stream heads they name, and, with
+    ``against`` (a checkpoint note issued earlier), that the log still extends that
+    checkpoint; with ``policy``, that the log is anchored in its pinned keys and that the
+    checkpoints it requires carry its witnesses' quorum.
     """
     check_storage(store.url)
     summary = LogSummary()
-    audit = LogAudit(store, against)
+    audit = LogAudit(store, against, policy)
     replayer = Replayer()
     for notification in _read(store, lambda: summary.events):
         where = (

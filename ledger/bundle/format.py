@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-FORMAT = "bidledger/bundle/v1"
+FORMAT = "bidledger/bundle/v2"
 EVENT_DOMAIN = b"bidledger/event/v1\n"
 COMMAND_DOMAIN = b"bidledger/command/v1\n"
 GENESIS_HASH = "0" * 64

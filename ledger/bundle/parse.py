@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.bundle.format import (
-    FORMAT,
     BundleFormatError,
     decode_b64,
     decode_hex,
@@ -73,8 +72,9 @@ class Bundle:
 
 
 def is_bundle(data: Any) -> bool:
-    """Whether ``data`` claims to be a bundle of this format at all."""
-    return isinstance(data, Mapping) and data.get("format") == FORMAT
+    """Whether ``data`` claims to be a bidledger bundle at all (of any format version)."""
+    marker = data.get("format") if isinstance(data, Mapping) else None
+    return isinstance(marker, str) and marker.startswith("bidledger/bundle/")
 
 
 def parse_bundle(data: Mapping[str, Any]) -> Bundle:

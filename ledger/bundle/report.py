@@ -31,13 +31,18 @@ class BundleReport:
     deadline_checkpoint: int | None
     sealed_bids: int
     revealed_bids: int
+    anchored: bool = False
+    against_compared: int | None = None
     unreadable_bids: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """A human summary, one fact per line."""
         counts = ", ".join(f"{n} of {label}" for label, n in self.events.items())
         lines = [
+            "keys: pinned by the trust policy given"
+            if self.anchored
+            else "keys: the bundle's own, UNANCHORED (no --policy): a bundle forged from "
+            "scratch with fresh keys would verify too",
             f"bundle of tender {self.tender_code} ({self.tender_stream}): VERIFIED",
             f"  events: {counts}; every hash, chain link, signature and key holds",
             f"  log: tree size {self.tree_size}, root {self.root}; {self.omitted_leaves} "
@@ -64,7 +69,14 @@ class BundleReport:
             "re-derived from their ciphertexts and the officials' key shares (C5)"
         )
         lines += [f"  declared unreadable: {label}" for label in self.unreadable_bids]
-        lines += [f"  WARNING: {warning}" for warning in self.warnings]
+        if self.against_compared is not None:
+            lines.append(
+                f"  the checkpoint given with --against agrees ({self.against_compared} facts "
+                "compared)"
+                if self.against_compared
+                else "  the checkpoint given with --against shares no size or stream head "
+                "with the bundle: nothing could be compared"
+            )
         return lines
 
     def to_json(self) -> dict[str, Any]:
@@ -91,5 +103,6 @@ class BundleReport:
             "sealed_bids": self.sealed_bids,
             "revealed_bids": self.revealed_bids,
             "unreadable_bids": list(self.unreadable_bids),
-            "warnings": list(self.warnings),
+            "anchored": self.anchored,
+            "against_compared": self.against_compared,
         }

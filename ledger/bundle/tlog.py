@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ledger.bundle.format import BundleFormatError, parse_time
 from ledger.bundle.keys import NoteKeys
 from ledger.bundle.parse import ConsistencyEntry, Subtree
 from ledger.errors import LedgerError, VerificationFailure
@@ -27,18 +26,7 @@ from ledger.notes import (
     parse_note,
     verify_cosignature,
 )
-
-CLAIM_TAG = "bidledger"
-REASONS = ("batch", "deadline", "opening", "award", "manual")
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A checkpoint's ``bidledger <reason> <time> [<tender>]`` extension line."""
-
-    reason: str
-    time: datetime
-    tender: str | None
+from ledger.notes.claims import CheckpointClaim, StreamHead, claims_of
 
 
 @dataclass(frozen=True)
@@ -48,7 +36,8 @@ class IssuedCheckpoint:
     number: int
     note: str
     head: Checkpoint
-    claim: Claim
+    claim: CheckpointClaim
+    stream_heads: Mapping[str, StreamHead]
 
     @property
     def where(self) -> str:
@@ -72,23 +61,14 @@ def read_checkpoints(notes: Sequence[str]) -> list[IssuedCheckpoint]:
                 f"rolled-back log: this checkpoint is smaller than the one before it "
                 f"(size {issued[-1].head.size})",
             )
-        claim = _claim(head, f"checkpoints[{number}] (size {head.size})")
-        issued.append(IssuedCheckpoint(number, note, head, claim))
+        try:
+            claims = claims_of(head)
+        except VerificationFailure as exc:
+            raise VerificationFailure(
+                f"checkpoints[{number}] (size {head.size})", exc.detail
+            ) from None
+        issued.append(IssuedCheckpoint(number, note, head, claims.claim, claims.heads))
     return issued
-
-
-def _claim(head: Checkpoint, where: str) -> Claim:
-    lines = [line for line in head.extensions if line.split(" ", 1)[0] == CLAIM_TAG]
-    if len(lines) != 1:
-        raise VerificationFailure(where, f"needs one '{CLAIM_TAG}' line, found {len(lines)}")
-    parts = lines[0].split(" ")
-    if len(parts) not in (3, 4) or parts[1] not in REASONS:
-        raise VerificationFailure(where, f"malformed claim line {lines[0]!r}")
-    try:
-        time = parse_time(parts[2], "claim time")
-    except BundleFormatError as exc:
-        raise VerificationFailure(where, str(exc)) from None
-    return Claim(parts[1], time, parts[3] if len(parts) == 4 else None)
 
 
 def check_coverage(

@@ -15,13 +15,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from ledger.bundle.anchoring import anchor, check_against, check_policy_checkpoints
 from ledger.bundle.format import (
+    FORMAT,
     REGISTRY_STREAM,
     BundleFormatError,
     attempts_stream,
     loads_strict,
     tender_stream,
 )
+from ledger.bundle.heads import Exported, check_stream_heads
 from ledger.bundle.keys import check_back_dated
 from ledger.bundle.parse import Bundle, EventEntry, is_bundle, parse_bundle
 from ledger.bundle.records import Record, check_signed_bytes, read_record
@@ -40,6 +43,7 @@ from ledger.bundle.tlog import (
 from ledger.envelope import SignedCommand
 from ledger.errors import InvalidInput, LedgerError, VerificationFailure
 from ledger.merkle import leaf_hash, verify_inclusion
+from ledger.policy import TrustPolicy
 from ledger.procedure.base import EVENT_VERSIONS
 from ledger.procedure.records import EventRecord
 from ledger.procedure.registry_state import RegistryState
@@ -51,8 +55,17 @@ __all__ = ["BundleReport", "verify_bundle"]
 _ATTEMPT_TYPES = ("AttemptsOpened", "AttemptRefused")
 
 
-def verify_bundle(data: bytes | str | Mapping[str, Any]) -> BundleReport:
-    """Verify a bundle (its JSON bytes or the parsed object); raise at the first failure."""
+def verify_bundle(
+    data: bytes | str | Mapping[str, Any],
+    *,
+    policy: TrustPolicy | None = None,
+    against: str | None = None,
+) -> BundleReport:
+    """Verify a bundle (its JSON bytes or the parsed object); raise at the first failure.
+
+    With ``policy`` the keys are the policy's, pinned (T7, T8); without, the bundle's own,
+    and the report says so. ``against``: a signed checkpoint from elsewhere to compare.
+    """
     parsed: Any = data
     if isinstance(data, bytes | str):
         try:
@@ -60,17 +73,24 @@ def verify_bundle(data: bytes | str | Mapping[str, Any]) -> BundleReport:
         except BundleFormatError as exc:
             raise InvalidInput(f"not a bundle: {exc.detail}") from None
     if not is_bundle(parsed):
-        raise InvalidInput("not a bidledger/bundle/v1 file (its 'format' field is missing)")
+        raise InvalidInput(f"not a {FORMAT} file (its 'format' field is missing)")
+    if parsed["format"] != FORMAT:
+        raise InvalidInput(
+            f"this is a {parsed['format']} bundle; this verifier reads {FORMAT} only "
+            "(export the tender again with this version)"
+        )
     try:
         bundle = parse_bundle(parsed)
     except BundleFormatError as exc:
         raise VerificationFailure(exc.where, exc.detail) from None
-    return _Verifier(bundle).run()
+    return _Verifier(bundle, policy, against).run()
 
 
 class _Verifier:
-    def __init__(self, bundle: Bundle) -> None:
+    def __init__(self, bundle: Bundle, policy: TrustPolicy | None, against: str | None) -> None:
         self.bundle = bundle
+        self.policy = policy
+        self.against = against
         self.tender = bundle.tender_stream
         self.attempts = attempts_stream(self.tender)
         self.labels = {
@@ -80,6 +100,7 @@ class _Verifier:
         }
         self.replayer = Replayer()
         self.leaves: dict[int, bytes] = {}
+        self.exported: list[Exported] = []
         self.submissions: list[tuple[int, datetime, str]] = []
 
     def label(self, stream: str) -> str:
@@ -98,12 +119,25 @@ class _Verifier:
         omitted = check_coverage(self.leaves, self.bundle.omitted, latest)
         registry = self.replayer.registry or RegistryState()
         log = log_verifier(self.bundle.log_vkey, self.bundle.log_origin, registry)
-        witnesses = witness_verifiers(self.bundle.witness_vkeys, registry)
+        vkeys = self.bundle.witness_vkeys
+        if self.policy is not None:
+            log = anchor(self.policy, registry, self.bundle.log_vkey)
+            vkeys = self.policy.witness_vkeys
+        witnesses = witness_verifiers(vkeys, registry)
         cosigners = check_signatures(issued, log, witnesses)
         check_key_times(issued, self.bundle.log_vkey, registry)
         check_consistency(issued, self.bundle.consistency)
+        check_stream_heads(issued, self.exported, self.labels, self.tender)
         deadline = self._deadline(issued)
-        return self._report(issued, cosigners, omitted, deadline)
+        if self.policy is not None:
+            tender = self._tender_state()
+            opened = tender is not None and tender.opening_started_at is not None
+            last = max(e.leaf_index for e in self.exported if e.stream != REGISTRY_STREAM)
+            check_policy_checkpoints(self.policy, issued, self.tender, last, opened)
+        compared = None
+        if self.against is not None:
+            compared = check_against(self.against, log, issued, self.exported, self.labels)
+        return self._report(issued, cosigners, omitted, deadline, compared)
 
     def _event(self, entry: EventEntry, latest: IssuedCheckpoint) -> None:
         where = f"leaf {entry.leaf_index} ({self.label(entry.stream)} v{entry.version}"
@@ -150,6 +184,9 @@ class _Verifier:
         check_signed_bytes(entry.signed, record, where)
         self._stream_rules(record, where)
         self.replayer.check(event, where)
+        self.exported.append(
+            Exported(entry.leaf_index, record.stream, record.version, entry.event_hash)
+        )
         if record.type == "BidSubmitted":
             self.submissions.append((entry.leaf_index, record.time, where))
         self._include(entry, latest, where)
@@ -214,6 +251,7 @@ class _Verifier:
         cosigners: list[tuple[str, ...]],
         omitted: int,
         deadline: IssuedCheckpoint | None,
+        compared: int | None,
     ) -> BundleReport:
         counts: dict[str, int] = {}
         for entry in self.bundle.events:
@@ -250,6 +288,8 @@ class _Verifier:
             deadline_checkpoint=None if deadline is None else deadline.number,
             sealed_bids=len(self.submissions),
             revealed_bids=sum(1 for bid in bids if bid.document is not None),
+            anchored=self.policy is not None,
+            against_compared=compared,
             unreadable_bids=tuple(
                 f"lot {bid.lot} {bid.bidder}"
                 for bid in bids

@@ -183,6 +183,7 @@ def derived_key_id(purpose: str, public_key: bytes, note_key: str | None) -> str
 def _established(registry: RegistryState, event: EventRecord) -> None:
     public_key = bytes.fromhex(event.args["public_key"])
     registry.authority = event.actor
+    registry.genesis_key = public_key
     registry.parties[event.actor] = Party(event.actor, event.args["name"], frozenset({"authority"}))
     registry.keys[event.command.key_id] = KeyRecord(
         event.command.key_id,

@@ -58,6 +58,7 @@ class RegistryState(StreamState):
     def __init__(self, stream: str = str(REGISTRY_STREAM)) -> None:
         super().__init__(stream)
         self.authority = ""
+        self.genesis_key = b""  # the authority's own key, as the registry's genesis named it
         self.parties: dict[str, Party] = {}
         self.keys: dict[str, KeyRecord] = {}
         self.calendar = WorkingCalendar()

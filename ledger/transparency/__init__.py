@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from ledger.transparency.checkpoints import (
-    REASONS,
-    CheckpointClaim,
-    TransparencyLog,
-    issue_checkpoint,
-)
+from ledger.notes.claims import REASONS, CheckpointClaim
+from ledger.transparency.checkpoints import TransparencyLog, issue_checkpoint
 from ledger.transparency.proofs import consistency_json, inclusion_json, prove
 from ledger.transparency.tree_store import Leaf, StoredCheckpoint, TreeStore, engine_of
 

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.clock import format_time, parse_time
-from ledger.errors import LedgerError, VerificationFailure
+from ledger.errors import InvalidInput, LedgerError, VerificationFailure
 from ledger.events import LedgerEvent
 from ledger.merkle import leaf_hash
-from ledger.notes import Checkpoint, parse_note
+from ledger.notes import Checkpoint, open_checkpoint, parse_note
+from ledger.notes.claims import CheckpointClaim
+from ledger.policy import TrustPolicy
 from ledger.procedure.registry_state import RegistryState
 from ledger.store import LedgerStore
-from ledger.transparency.checkpoints import CheckpointClaim
+from ledger.transparency.head_audit import HeadLog, check_heads_named, check_heads_stated
 from ledger.transparency.stored_audit import check_stored_tree
 from ledger.transparency.tree_audit import (
     LogTree,
@@ -33,6 +35,8 @@ from ledger.transparency.tree_audit import (
     wanted_size,
 )
 from ledger.transparency.tree_store import TreeStore, engine_of
+from ledger.trust import check_anchors, check_witnessed
+from ledger.trust import log_verifier as trust_log_verifier
 
 AGAINST = "the checkpoint given with --against"
 
@@ -59,9 +63,13 @@ class _Dated:
 class LogAudit:
     """Walks along with verify_log, then checks the tree, checkpoints and bids."""
 
-    def __init__(self, store: LedgerStore, against: str | None = None) -> None:
+    def __init__(
+        self, store: LedgerStore, against: str | None = None, policy: TrustPolicy | None = None
+    ) -> None:
         self.store = store
         self.against = against
+        self.policy = policy
+        self._opened: dict[str, str] = {}  # tender -> where its opening started
         self.tree_store = TreeStore(engine_of(store))
         self.stored = self.tree_store.checkpoints()
         notes = [c.note for c in self.stored] + ([against] if against is not None else [])
@@ -70,6 +78,7 @@ class LogAudit:
         self._hashes: dict[str, int] = {}
         self._commands: dict[bytes, int] = {}
         self._deadline_streams = {_deadline_tender(note) for note in notes} - {None}
+        self.head_log = HeadLog(notes)
         self._dated: dict[str, list[_Dated]] = {}
 
     def event(self, event: LedgerEvent, log_index: int, where: str) -> None:
@@ -77,7 +86,10 @@ class LogAudit:
         self._check_unique(event, log_index, where)
         if event.type == "KeyRegistered":
             _check_key_dates(event, where)
+        elif event.type == "OpeningStarted":
+            self._opened[str(event.originator_id)] = where
         self.tree.append(log_index, leaf_hash(event.preimage()))
+        self.head_log.event(str(event.originator_id), event.originator_version, event.event_hash)
         stream = str(event.originator_id)
         if stream in self._deadline_streams:
             dated = _Dated(self.tree.size - 1, event.timestamp, event.type, where)
@@ -121,9 +133,13 @@ class LogAudit:
         stored_size = 0
         if self.tree_store.exists():
             stored_size = check_stored_tree(self.tree_store, self.tree, heads, self.store)
+        self._check_required(registry, heads)
         for head in heads:
             self._check_deadline(head)
         check_heads(heads, self.tree)
+        self._check_stream_heads(heads)
+        if self.policy is not None:
+            self._check_policy(self.policy, registry, heads)
         return MerkleSummary(
             self.tree.size,
             self.tree.root().hex(),
@@ -131,6 +147,50 @@ class LogAudit:
             len(self.stored),
             heads[-1].checkpoint.size if self.against is not None else None,
         )
+
+    def _check_required(self, registry: RegistryState | None, heads: list[SignedHead]) -> None:
+        """Once a log key is registered, the tree and each deadline checkpoint must exist."""
+        if registry is None or not any(key.purpose == "log" for key in registry.keys.values()):
+            return
+        if not self.tree_store.exists():
+            raise VerificationFailure(
+                "the Merkle tree", "the registry holds a log key, but the database has no tree"
+            )
+        fixed = {h.claim.tender for h in heads if h.claim and h.claim.reason == "deadline"}
+        for tender, where in sorted(self._opened.items()):
+            if tender not in fixed:
+                raise VerificationFailure(
+                    where,
+                    f"the opening of tender {tender} started, but no deadline checkpoint fixed "
+                    "its sealed bids (T4: deleted, or never issued)",
+                )
+
+    def _check_policy(
+        self, policy: TrustPolicy, registry: RegistryState | None, heads: list[SignedHead]
+    ) -> None:
+        """T7, T8: the pinned keys, and the witnesses' quorum where the policy needs it."""
+        check_anchors(policy, registry, "log")
+        verifier = trust_log_verifier(policy)
+        for head in heads:
+            try:
+                open_checkpoint(head.note, verifier)
+            except (VerificationFailure, InvalidInput) as exc:
+                raise VerificationFailure(
+                    head.label, f"not signed by the policy's log key: {exc}"
+                ) from None
+            if head.stored is not None and head.claim is not None:
+                check_witnessed(head.label, head.note, head.claim, policy)
+
+    def _check_stream_heads(self, heads: list[SignedHead]) -> None:
+        """T9: every checkpoint names exactly the stream heads the log gives."""
+        previous = 0
+        for head in heads:
+            if head.stored is None:
+                check_heads_stated(head.label, head.checkpoint, self.head_log)
+                continue
+            tender = head.claim.tender if head.claim else None
+            check_heads_named(head.label, head.checkpoint, previous, self.head_log, tender)
+            previous = head.checkpoint.size
 
     def _check_deadline(self, head: SignedHead) -> None:
         """T4: a deadline checkpoint holds every event of its tender before the deadline."""

@@ -1,7 +1,8 @@
 """Signed checkpoints of the log's Merkle tree (C2SP tlog-checkpoint), and when to issue them.
 
-A checkpoint note is origin, tree size and root, then one extension line saying what the
-tree is: ``bidledger <reason> <time> [<tender>]``. ``time`` is the moment whose log the tree
+A checkpoint note is origin, tree size and root, then extension lines saying what the tree
+is (``ledger.notes.claims``): ``bidledger <reason> <time> [<tender>]`` and the head of every
+stream changed since the previous checkpoint (T9). ``time`` is the moment whose log the tree
 is: the issue time, except for a deadline checkpoint, whose time is the tender's submission
 deadline. A deadline checkpoint is issued right before the first command at or after the
 deadline runs, so nothing was logged between the deadline and it: it fixes the set of
@@ -14,24 +15,23 @@ tender's deadline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import sqlalchemy as sa
 
 from ledger.clock import format_time, parse_time
-from ledger.errors import InvalidInput, NotFound, VerificationFailure
-from ledger.merkle import verify_consistency
+from ledger.errors import InvalidInput, LedgerError, NotFound, VerificationFailure
 from ledger.notes import (
     Checkpoint,
     NoteSigner,
     add_cosignature,
-    cosign,
-    open_checkpoint,
     sign_checkpoint,
 )
+from ledger.notes.claims import REASONS, TENDER_REASONS, CheckpointClaim, extension_lines
+from ledger.procedure.attempts import attempts_stream
 from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.procedure.state import TenderState
 from ledger.store import LedgerStore
@@ -42,9 +42,8 @@ from ledger.transparency.tree_store import (
     TreeStore,
     engine_of,
 )
+from ledger.transparency.witnessing import WitnessEndpoint
 
-REASONS = ("batch", "deadline", "opening", "award", "manual")
-CLAIM_TAG = "bidledger"
 DEFAULT_EVERY = 64
 DEADLINES = sa.Table(
     "checkpoint_deadlines",
@@ -54,36 +53,8 @@ DEADLINES = sa.Table(
     sa.Column("seq", sa.Integer, nullable=True),
 )
 _AFTER = {"OpeningStarted": "opening", "LotAwarded": "award"}
+WITNESSED = frozenset({"deadline", "opening", "award", "closing"})
 _CLAIMED = -1  # a deadline checkpoint being issued
-
-
-@dataclass(frozen=True)
-class CheckpointClaim:
-    """What a checkpoint says its tree is: why it was issued, as of when, for which tender."""
-
-    reason: str
-    time: datetime
-    tender: str | None = None
-
-    def line(self) -> str:
-        tender = f" {self.tender}" if self.tender else ""
-        return f"{CLAIM_TAG} {self.reason} {format_time(self.time)}{tender}"
-
-    @classmethod
-    def of(cls, checkpoint: Checkpoint) -> CheckpointClaim:
-        """The claim in a checkpoint's extension lines; VerificationFailure if absent or bad."""
-        lines = [e for e in checkpoint.extensions if e.split(" ", 1)[0] == CLAIM_TAG]
-        where = f"checkpoint of size {checkpoint.size}"
-        if len(lines) != 1:
-            raise VerificationFailure(where, f"needs one '{CLAIM_TAG}' line, found {len(lines)}")
-        parts = lines[0].split(" ")
-        if len(parts) not in (3, 4) or parts[1] not in REASONS:
-            raise VerificationFailure(where, f"malformed line {lines[0]!r}")
-        try:
-            time = parse_time(parts[2])
-        except (InvalidInput, ValueError):
-            raise VerificationFailure(where, f"bad time in {lines[0]!r}") from None
-        return cls(parts[1], time, parts[3] if len(parts) == 4 else None)
 
 
 def issue_checkpoint(
@@ -114,7 +85,10 @@ def _issue(
     size = tree.size()
     root = tree.root(size)
     claim = CheckpointClaim(reason, as_of or now, tender)
-    note = sign_checkpoint(signer, Checkpoint(origin, size, root, (claim.line(),)))
+    previous = tree.latest_checkpoint()
+    always = [tender, str(attempts_stream(tender))] if tender else []
+    heads = tree.heads(previous.size if previous else 0, size, always)
+    note = sign_checkpoint(signer, Checkpoint(origin, size, root, extension_lines(claim, heads)))
     return tree.add_checkpoint(
         size=size, root=root, note=note, reason=reason, tender=tender, issued_at=now
     )
@@ -130,6 +104,7 @@ class TransparencyLog:
         *,
         origin: str | None = None,
         checkpoint_every: int = DEFAULT_EVERY,
+        witnesses: Sequence[WitnessEndpoint] = (),
     ) -> None:
         if origin is not None and origin != signer.name:
             raise InvalidInput(f"log origin {origin!r} must be the log key's name {signer.name!r}")
@@ -142,6 +117,8 @@ class TransparencyLog:
         self.tree.create()
         self._deadlines: dict[str, datetime] = {}
         self._key_known = False
+        self.witnesses = tuple(witnesses)
+        self.unwitnessed: list[tuple[int, str, str]] = []  # (seq, witness, why): to retry
 
     @property
     def origin(self) -> str:
@@ -198,39 +175,33 @@ class TransparencyLog:
         if due and self._registered(now):
             self._issue("batch", now)
 
-    def checkpoint(self, now: datetime, reason: str = "manual") -> str:
-        """Bring the tree up to date and issue a checkpoint of it now."""
+    def checkpoint(self, now: datetime, reason: str = "manual", tender: str | None = None) -> str:
+        """Bring the tree up to date and issue a checkpoint of it now (``closing``: the one
+        covering a tender's last event, cosigned by the witnesses)."""
+        if (tender is not None) != (reason in TENDER_REASONS):
+            raise InvalidInput(f"a {reason} checkpoint names a tender iff it is about one")
         self.tree.sync(self.store)
-        return self._issue(reason, now).note
-
-    def cosign_latest(
-        self,
-        witness: NoteSigner,
-        timestamp: int,
-        *,
-        reason: str | None = None,
-        tender: UUID | str | None = None,
-    ) -> str:
-        """A witness checks and cosigns the latest checkpoint (of ``reason``/``tender``)."""
-        stored = self.tree.checkpoints()
-        chosen = [
-            c
-            for c in stored
-            if reason in (None, c.reason) and (tender is None or c.tender == str(tender))
-        ]
-        if not chosen:
-            raise NotFound(f"no checkpoint to cosign (reason {reason}, tender {tender})")
-        target = chosen[-1]
-        checkpoint = open_checkpoint(target.note, self.signer.verifier())
-        _witness_checks(self.tree, stored, target, checkpoint)
-        note = add_cosignature(target.note, cosign(witness, checkpoint, timestamp))
-        self.tree.replace_note(target.seq, note)
-        return note
+        return self._issue(reason, now, tender).note
 
     def _issue(
         self, reason: str, now: datetime, tender: str | None = None, as_of: datetime | None = None
     ) -> StoredCheckpoint:
-        return _issue(self.tree, self.signer, self.origin, reason, tender, now, as_of)
+        issued = _issue(self.tree, self.signer, self.origin, reason, tender, now, as_of)
+        if reason in WITNESSED and self.witnesses:
+            issued = self._witness(issued)
+        return issued
+
+    def _witness(self, issued: StoredCheckpoint) -> StoredCheckpoint:
+        """Ask every witness to cosign; a refusal is kept in ``unwitnessed`` to retry."""
+        note = issued.note
+        for witness in self.witnesses:
+            try:
+                for line in witness.cosign(note, self.tree.consistency_proof):
+                    note = add_cosignature(note, line)
+            except LedgerError as exc:
+                self.unwitnessed.append((issued.seq, witness.name, str(exc)))
+        self.tree.replace_note(issued.seq, note)
+        return dataclasses.replace(issued, note=note)
 
     def _registered(self, now: datetime) -> bool:
         """Whether the log key is on the registry yet (batch checkpoints wait for it)."""
@@ -257,17 +228,3 @@ class TransparencyLog:
                 sa.select(DEADLINES.c.tender, DEADLINES.c.deadline).where(DEADLINES.c.seq.is_(None))
             ).all()
         return [(row.tender, parse_time(row.deadline)) for row in rows]
-
-
-def _witness_checks(
-    tree: TreeStore, stored: list[StoredCheckpoint], target: StoredCheckpoint, cp: Checkpoint
-) -> None:
-    """What a witness checks before cosigning: the root, and consistency with the previous."""
-    where = f"checkpoint #{target.seq}"
-    if cp.size > tree.size() or tree.root(cp.size) != cp.root:
-        raise VerificationFailure(where, "its root is not the tree's root at its size")
-    earlier = [c for c in stored if c.seq < target.seq and 0 < c.size <= cp.size]
-    if earlier:
-        previous = earlier[-1]
-        proof = tree.consistency_proof(previous.size, cp.size)
-        verify_consistency(previous.size, cp.size, proof, previous.root, cp.root)

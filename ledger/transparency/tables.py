@@ -27,6 +27,7 @@ LEAVES = sa.Table(
     sa.Column("stream", sa.String(36), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("event_hash", sa.String(64), nullable=True),
     sa.Index("merkle_leaves_event_idx", "stream", "version"),
 )
 NODES = sa.Table(
@@ -60,6 +61,7 @@ class Leaf:
     stream: str
     version: int
     leaf_hash: bytes
+    event_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,14 @@ class CheckpointTable:
 
 
 def leaf_of_row(row: Any) -> Leaf:
-    return Leaf(row.leaf_index, row.notification_id, row.stream, row.version, bytes(row.leaf_hash))
+    return Leaf(
+        row.leaf_index,
+        row.notification_id,
+        row.stream,
+        row.version,
+        bytes(row.leaf_hash),
+        row.event_hash or "",
+    )
 
 
 def _checkpoint_row(stored: StoredCheckpoint) -> dict[str, Any]:

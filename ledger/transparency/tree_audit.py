@@ -20,8 +20,8 @@ from ledger.clock import format_time
 from ledger.errors import InvalidInput, LedgerError, VerificationFailure
 from ledger.merkle import CompactRange
 from ledger.notes import Checkpoint, open_checkpoint, open_note, parse_note
+from ledger.notes.claims import CheckpointClaim
 from ledger.procedure.registry_state import RegistryState
-from ledger.transparency.checkpoints import CheckpointClaim
 from ledger.transparency.tree_store import StoredCheckpoint
 
 HASH_SIZE = 32
@@ -34,6 +34,7 @@ class SignedHead:
     label: str
     checkpoint: Checkpoint
     claim: CheckpointClaim | None
+    note: str
     stored: StoredCheckpoint | None = None
 
 
@@ -107,7 +108,7 @@ def open_head(
         raise VerificationFailure(label, f"forged or damaged checkpoint: {exc}") from None
     if stored is not None:
         _check_row(stored, checkpoint, claim, label)
-    return SignedHead(label, checkpoint, claim, stored)
+    return SignedHead(label, checkpoint, claim, note, stored)
 
 
 def _claim(checkpoint: Checkpoint, required: bool, label: str) -> CheckpointClaim | None:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from ledger.errors import InvalidInput, NotFound
 from ledger.merkle import CompactRange, NodeReader, consistency_proof, inclusion_proof, leaf_hash
 from ledger.merkle import root as tree_root
+from ledger.notes.claims import StreamHead
 from ledger.store import LedgerStore
 from ledger.transparency.tables import (
     CHECKPOINTS,
@@ -112,6 +113,7 @@ class TreeStore(CheckpointTable):
                         str(record.originator_id),
                         record.originator_version,
                         leaf_hash(event.preimage()),
+                        event.event_hash,
                     )
                     for offset, (record, event) in enumerate(zip(records, events, strict=True))
                 ]
@@ -203,6 +205,40 @@ class TreeStore(CheckpointTable):
                 return
             start = rows[-1].idx + 1
 
+    def heads(self, start: int, end: int, always: Sequence[str] = ()) -> list[StreamHead]:
+        """T9: the last event among leaves [0, ``end``) of every stream with a leaf in
+        [``start``, ``end``), and of each stream in ``always`` that has one."""
+        leaves = LEAVES.c
+        with self.engine.connect() as connection:
+            changed = connection.execute(
+                sa.select(leaves.stream, sa.func.max(leaves.version))
+                .where(leaves.leaf_index >= start, leaves.leaf_index < end)
+                .group_by(leaves.stream)
+            ).all()
+            latest = {row[0]: int(row[1]) for row in changed}
+            for stream in set(always) - set(latest):
+                found = connection.execute(
+                    sa.select(sa.func.max(leaves.version)).where(
+                        leaves.stream == stream, leaves.leaf_index < end
+                    )
+                ).scalar()
+                if found is not None:
+                    latest[stream] = int(found)
+            return [
+                StreamHead(stream, version, self._event_hash(connection, stream, version))
+                for stream, version in sorted(latest.items())
+            ]
+
+    def _event_hash(self, connection: sa.Connection, stream: str, version: int) -> str:
+        found = connection.execute(
+            sa.select(LEAVES.c.event_hash).where(
+                LEAVES.c.stream == stream, LEAVES.c.version == version
+            )
+        ).scalar()
+        if not found:
+            raise NotFound(f"the tree holds no event hash for stream {stream} v{version}")
+        return str(found)
+
     def levels(self) -> int:
         """How many levels hold nodes (0 for an empty tree)."""
         with self.engine.connect() as connection:
@@ -283,6 +319,7 @@ class TreeStore(CheckpointTable):
                     "stream": leaf.stream,
                     "version": leaf.version,
                     "leaf_hash": leaf.leaf_hash,
+                    "event_hash": leaf.event_hash or None,
                 }
                 for leaf in leaves
             ],

@@ -16,9 +16,9 @@ import pytest
 
 from commands import seed
 from commands.client import Actor
+from commands.demo import witnessed_service
 from commands.demo_script import LOG_ORIGIN, DemoRun, play
 from commands.messages import RegisterKey, RegisterParty, StartOpening, SubmitBid
-from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import FixedClock
 from ledger.crypto.signing import Signer
@@ -42,6 +42,7 @@ from ledger.receipts import (
 from ledger.store import LedgerStore
 from ledger.transparency import CheckpointClaim, StoredCheckpoint, TreeStore
 from ledger.verification import verify_log
+from ledger.witness import WitnessError
 from tests.conftest import tender_of
 from tests.support.bids import sealed_bid
 from tests.support.opening import OPENING_AT, submit_bids
@@ -198,14 +199,13 @@ def test_the_deadline_checkpoint_comes_before_any_first_command_after_the_deadli
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoRun, Path]]:
     """The demo's tender played with a log key and a witness, on a SQLite file."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.db"
     clock = FixedClock(seed.beijing("2020-12-20 09:00"))
-    log = NoteSigner(LOG_ORIGIN, secrets.token_bytes(32))
     store = LedgerStore(f"sqlite:///{path}")
-    service = LedgerService(
-        store, clock, platform=Signer.generate(), platform_id=seed.PLATFORM, log=log
-    )
-    yield play(World(service, clock), log=log), path
+    (folder / "witness").mkdir()
+    service, keys = witnessed_service(store, clock, folder / "witness")
+    yield play(World(service, clock), log=keys.log, witness=keys.witness), path
     store.close()
 
 
@@ -264,15 +264,18 @@ def test_a_forged_cosignature_fails_verification(
         store.close()
 
 
-def test_a_witness_will_not_cosign_a_checkpoint_that_is_not_the_tree(world: World) -> None:
-    log = transparency(world)
-    log.checkpoint(world.clock.now())
-    (latest,) = log.tree.checkpoints()
-    fake = Checkpoint(ORIGIN, latest.size, merkle_root(_Zero(), 1))
-    log.tree.replace_note(latest.seq, sign_checkpoint(log.signer, fake))
-    witness = NoteSigner("w.test/w", secrets.token_bytes(32), 0x04)
-    with pytest.raises(VerificationFailure, match="not the tree's root"):
-        log.cosign_latest(witness, 1_600_000_000)
+def test_the_witness_refuses_a_checkpoint_re_signed_with_another_tree(
+    demo: tuple[DemoRun, Path],
+) -> None:
+    """The platform holds the log key: it can sign any tree, but the witness that cosigned
+    the deadline checkpoint refuses another root at that size (a fork), keeping both."""
+    run, _ = demo
+    log = transparency(run.world)
+    deadline = next(c for c in log.tree.checkpoints() if c.reason == "deadline")
+    fake = Checkpoint(log.origin, deadline.size, merkle_root(_Zero(), deadline.size))
+    (witness,) = log.witnesses
+    with pytest.raises(WitnessError, match="refused"):
+        witness.cosign(sign_checkpoint(log.signer, fake), log.tree.consistency_proof)
 
 
 class _Zero:

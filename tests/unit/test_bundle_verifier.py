@@ -59,7 +59,7 @@ from ledger.bundle.format import (
     tender_stream,
 )
 from ledger.canonical import canonical_bytes
-from ledger.clock import BEIJING, format_time
+from ledger.clock import BEIJING
 from ledger.crypto.sealing import OpeningOfficial, open_share, seal_bid
 from ledger.crypto.signing import Signer
 from ledger.envelope import GENESIS_HASH, event_preimage, sign_command
@@ -74,6 +74,7 @@ from ledger.notes import (
     cosign,
     sign_checkpoint,
 )
+from ledger.notes.claims import CheckpointClaim, StreamHead, extension_lines
 from ledger.procedure import dispatch
 from ledger.procedure.records import EventRecord, StreamState
 from ledger.procedure.registry import derived_key_id
@@ -250,10 +251,10 @@ class HandLog:
         wanted = {TENDER, attempts_stream(TENDER), REGISTRY_STREAM}
         exported = [n for n, e in enumerate(self.entries) if e["stream"] in wanted]
         size = self.checkpoints[-1][0]
-        notes = [self._note(tree, c, cosign_deadline) for c in self.checkpoints]
+        notes = [self._note(tree, n, cosign_deadline) for n in range(len(self.checkpoints))]
         sizes = [c[0] for c in self.checkpoints]
         return {
-            "format": "bidledger/bundle/v1",
+            "format": "bidledger/bundle/v2",
             "tender": {"code": CODE, "stream": TENDER},
             "log": {
                 "origin": LOG.name,
@@ -285,14 +286,31 @@ class HandLog:
             "inclusion_proof": [h.hex() for h in inclusion_proof(tree, n, size)],
         }
 
-    def _note(self, tree: MemoryNodeStore, checkpoint: Any, cosigned: bool) -> str:
-        size, reason, claim, tender = checkpoint
-        line = f"bidledger {reason} {format_time(claim)}" + (f" {tender}" if tender else "")
-        head = Checkpoint(LOG.name, size, tree_root(tree, size), (line,))
+    def _note(self, tree: MemoryNodeStore, number: int, cosigned: bool) -> str:
+        size, reason, claim, tender = self.checkpoints[number]
+        previous = self.checkpoints[number - 1][0] if number else 0
+        line = CheckpointClaim(reason, claim, tender)
+        head = Checkpoint(
+            LOG.name,
+            size,
+            tree_root(tree, size),
+            extension_lines(line, self._heads(previous, size, tender)),
+        )
         note = sign_checkpoint(LOG, head)
         if reason == "deadline" and cosigned:
             note = add_cosignature(note, cosign(WITNESS, head, int(claim.timestamp())))
         return note
+
+    def _heads(self, previous: int, size: int, tender: str | None) -> list[StreamHead]:
+        """T9: the heads of the streams changed since ``previous`` (and the tender's)."""
+        always = {tender, str(attempts_stream(tender))} if tender else set()
+        heads: dict[str, StreamHead] = {}
+        for index, entry in enumerate(self.entries[:size]):
+            if index >= previous or entry["stream"] in always:
+                heads[entry["stream"]] = StreamHead(
+                    entry["stream"], entry["version"], entry["event_hash"]
+                )
+        return list(heads.values())
 
 
 def tender_log(
@@ -400,7 +418,8 @@ def test_a_hand_built_bundle_verifies_and_reports_what_it_covered(good: dict[str
     assert report.deadline_checkpoint == 0
     assert report.checkpoints[0].cosigned_by == (WITNESS.name,)
     assert report.checkpoints[1].size == 28 == report.tree_size
-    assert "VERIFIED" in report.lines()[0]
+    assert "UNANCHORED" in report.lines()[0]
+    assert "VERIFIED" in report.lines()[1]
 
 
 def test_an_omitted_subtree_that_is_dropped_leaves_a_hole_named_as_a_deletion(
