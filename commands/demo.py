@@ -12,7 +12,7 @@ from commands import seed
 from commands.demo_script import LOG_ORIGIN, WITNESS_NAME, DemoRun, play
 from commands.service import LedgerService
 from commands.world import World
-from ledger.clock import FixedClock
+from ledger.clock import Clock, FixedClock
 from ledger.crypto.signing import Signer
 from ledger.errors import InvalidInput
 from ledger.notes import COSIGNATURE_V1, NoteSigner, parse_note
@@ -55,17 +55,20 @@ class DemoKeys:
 
 
 def witnessed_service(
-    store: LedgerStore, clock: FixedClock, witness_state: Path
+    store: LedgerStore,
+    clock: FixedClock,
+    witness_state: Path,
+    *,
+    witness_clock: Clock | None = None,
 ) -> tuple[LedgerService, DemoKeys]:
     """A service with fresh platform and log keys whose checkpoints the regulator's witness
-    (in this process, its state in ``witness_state``) cosigns."""
+    (in this process, its state in ``witness_state``, its own ``witness_clock``) cosigns."""
     keys = DemoKeys(
         NoteSigner(LOG_ORIGIN, secrets.token_bytes(32)),
         NoteSigner(WITNESS_NAME, secrets.token_bytes(32), COSIGNATURE_V1),
     )
-    regulator = Witness(
-        keys.witness, [keys.log.verifier()], WitnessState(witness_state), clock=clock
-    )
+    state = WitnessState(witness_state)
+    regulator = Witness(keys.witness, [keys.log.verifier()], state, clock=witness_clock or clock)
     service = LedgerService(
         store,
         clock,

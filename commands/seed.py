@@ -92,6 +92,7 @@ def register_seed_parties(world: World) -> None:
         world.record_calendar(year)
     for party, name, roles, attributes, encryption in _ORGANISATIONS:
         world.register(party, name, roles, attributes, encryption=encryption)
+    world.register_receipt_key(PLATFORM)
     for party, name in zip(COMMITTEE, _COMMITTEE_NAMES, strict=True):
         world.register(party, name, ("evaluator",))
     for party, name, attributes in _BIDDERS:

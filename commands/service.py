@@ -20,7 +20,13 @@ from uuid import UUID
 from ledger.clock import Clock, SystemClock, format_time
 from ledger.crypto.signing import Signer
 from ledger.envelope import SignedCommand
-from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound, RuleViolation
+from ledger.errors import (
+    ConcurrencyConflict,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    VerificationFailure,
+)
 from ledger.events import LedgerEvent, new_event
 from ledger.notes import NoteSigner
 from ledger.procedure import dispatch
@@ -72,6 +78,7 @@ class LedgerService:
         self._platform = platform
         self._platform_id = platform_id
         self._states: dict[UUID, StreamState] = {}
+        self._head: tuple[int, datetime | None] = (0, None)  # log head and its event's time
         self.transparency = (
             None
             if log is None
@@ -108,6 +115,7 @@ class LedgerService:
         return self.transparency.checkpoint(self.clock.now(), reason, named)
 
     def _execute(self, command: SignedCommand, now: datetime) -> Outcome:
+        self._check_clock(now)
         stream = _stream(command)
         registry = self._optional(RegistryState, REGISTRY_STREAM)
         state: StreamState | None = (
@@ -123,6 +131,20 @@ class LedgerService:
                 self._keep_attempt(command, now, registry, refusal)
             raise
         return self._save(command, stream, state, decision, now)
+
+    def _check_clock(self, now: datetime) -> None:
+        """T6: an event is never stamped earlier than the last event of the log."""
+        head = self.store.head()
+        if head != self._head[0]:
+            last = self.store.last_event()
+            self._head = (head, last.timestamp if last is not None else None)
+        latest = self._head[1]
+        if latest is not None and now < latest:
+            raise RuleViolation(
+                rules.CLOCK_BACKWARDS,
+                f"the clock reads {format_time(now)}, earlier than the last event of the log "
+                f"({format_time(latest)}): the platform's clock went back",
+            )
 
     def _refuse_a_refused_retry(
         self,
@@ -252,6 +274,14 @@ class LedgerService:
         if self._platform is None:
             raise InvalidInput("no platform key configured: bids need a signed receipt (T3)")
         event = self.store.event_at(UUID(command.stream), version)
+        registry = self._current(RegistryState, REGISTRY_STREAM)
+        try:
+            registry.receipt_key(self._platform.key_id, event.timestamp)
+        except VerificationFailure:
+            raise InvalidInput(
+                f"the platform's receipt key {self._platform.key_id} is not registered on the "
+                "ledger (RegisterKey, purpose 'receipt'): bids need a receipt anyone can check"
+            ) from None
         return issue_receipt(
             self._platform,
             platform_id=self._platform_id,
@@ -260,10 +290,13 @@ class LedgerService:
             bidder=command.actor,
             command_id=command.command_id,
             event_hash=event_hash,
-            stream_version=version,
-            log_index=index,
             time=event.timestamp,
         )
+
+    @property
+    def receipt_key(self) -> bytes | None:
+        """The public key the platform signs receipts with (to register for it)."""
+        return None if self._platform is None else self._platform.public_key
 
 
 def _stream(command: SignedCommand) -> UUID:

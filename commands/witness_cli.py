@@ -29,6 +29,12 @@ def add_witness_commands(subparsers: Any) -> None:
     init = actions.add_parser("init", help="make a new witness key file and print its vkey")
     vkey = actions.add_parser("vkey", help="print the vkey of a witness key file")
     serve = actions.add_parser("serve", help="cosign checkpoints over HTTP (add-checkpoint)")
+    latest = actions.add_parser(
+        "latest", help="print the last checkpoint this witness cosigned for a log (with it)"
+    )
+    latest.add_argument("--state", required=True, metavar="DIR", help="the witness's own folder")
+    latest.add_argument("--origin", required=True, help="the log's origin line")
+    latest.set_defaults(run=_latest)
     for action in (init, vkey, serve):
         action.add_argument(
             "--name", required=True, help="the witness's key name, e.g. w.example/1"
@@ -92,6 +98,19 @@ def _serve(options: argparse.Namespace) -> int:
     finally:
         server.server_close()
     print("witness stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+def _latest(options: argparse.Namespace) -> int:
+    from ledger.notes import add_cosignature
+    from ledger.witness import WitnessState
+
+    cosigned = WitnessState(options.state).latest(options.origin)
+    if cosigned is None:
+        raise LedgerError(
+            f"the witness at {options.state} has cosigned nothing of {options.origin}"
+        )
+    print(add_cosignature(cosigned.note, cosigned.cosignature), end="")
     return EXIT_OK
 
 

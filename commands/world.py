@@ -128,6 +128,15 @@ class World:
         self.parties[party] = participant
         return participant
 
+    def register_receipt_key(self, party: str) -> Outcome | None:
+        """Register the service's receipt key for the platform ``party`` (T3)."""
+        key = self.service.receipt_key
+        if key is None:
+            return None
+        return self.as_authority(
+            RegisterKey(party, key.hex(), "receipt", ("platform",), self.clock.now())
+        )
+
     def register_note_key(
         self, party: str, key: NoteSigner, roles: tuple[str, ...] | None = None
     ) -> Outcome:

@@ -27,10 +27,12 @@ from ledger.envelope import EVENT_DOMAIN
 from ledger.errors import InvalidInput, NotFound, VerificationFailure
 from ledger.merkle import leaf_hash, verify_inclusion
 from ledger.notes import Checkpoint, NoteVerifier, open_checkpoint
+from ledger.procedure.registry_state import RegistryState
 from ledger.store import LedgerStore
 from ledger.transparency import CheckpointClaim, StoredCheckpoint, TreeStore, inclusion_json
 
 RECEIPT_DOMAIN = b"bidledger/receipt/v1\n"
+RECEIPT_VERSION = 2  # v2: no log index or stream version (V2), a registered receipt key (T3)
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,6 @@ class Receipt:
     bidder: str
     command_id: str
     event_hash: str
-    stream_version: int
-    log_index: int
     time: str
     platform: str
     key_id: str
@@ -52,7 +52,7 @@ class Receipt:
     def body(self) -> dict[str, Any]:
         body = asdict(self)
         del body["signature"]
-        return {"v": 1, **body}
+        return {"v": RECEIPT_VERSION, **body}
 
     def signed_bytes(self) -> bytes:
         return RECEIPT_DOMAIN + canonical_bytes(self.body())
@@ -62,10 +62,16 @@ class Receipt:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Receipt:
-        fields: dict[str, Any] = {key: data.get(key) for key in cls.__dataclass_fields__}
-        missing = sorted(key for key, value in fields.items() if value is None)
-        if missing:
-            raise InvalidInput(f"receipt: missing {missing}")
+        if data.get("v") != RECEIPT_VERSION:
+            found = data.get("v")
+            raise InvalidInput(f"receipt: version must be {RECEIPT_VERSION}, found {found!r}")
+        names = set(cls.__dataclass_fields__)
+        if extra := sorted(set(data) - names - {"v"}):
+            raise InvalidInput(f"receipt: unknown field {extra[0]!r}")
+        fields: dict[str, Any] = {key: data.get(key) for key in names}
+        wrong = sorted(key for key, value in fields.items() if not isinstance(value, str))
+        if wrong:
+            raise InvalidInput(f"receipt: field {wrong[0]!r} must be a string")
         return cls(**fields)
 
 
@@ -78,29 +84,22 @@ def issue_receipt(
     bidder: str,
     command_id: str,
     event_hash: str,
-    stream_version: int,
-    log_index: int,
     time: datetime,
 ) -> Receipt:
-    """Sign a receipt for an accepted bid with the platform's key."""
+    """Sign a receipt for an accepted bid with the platform's registered receipt key.
+
+    It names no log index and no stream version: before the deadline they would tell how
+    many bids there are (V2); the inclusion proof, later, gives the leaf.
+    """
     unsigned = Receipt(
-        tender,
-        lot,
-        bidder,
-        command_id,
-        event_hash,
-        stream_version,
-        log_index,
-        format_time(time),
-        platform_id,
-        platform.key_id,
+        tender, lot, bidder, command_id, event_hash, format_time(time), platform_id, platform.key_id
     )
     signature = encode_signature(platform.sign(unsigned.signed_bytes()))
     return Receipt(**{**asdict(unsigned), "signature": signature})
 
 
 def verify_receipt(receipt: Receipt, platform_key: bytes) -> None:
-    """Raise :class:`VerificationFailure` unless the platform signed this receipt."""
+    """Raise :class:`VerificationFailure` unless ``platform_key`` signed this receipt."""
     where = f"receipt for {receipt.bidder} lot {receipt.lot}"
     verify_signature(
         platform_key,
@@ -108,6 +107,18 @@ def verify_receipt(receipt: Receipt, platform_key: bytes) -> None:
         decode_signature(receipt.signature, where=where),
         where=where,
     )
+
+
+def verify_registered_receipt(receipt: Receipt, registry: RegistryState) -> None:
+    """T3: the receipt is signed by a receipt key the registry holds for its platform,
+    valid at the receipt's time."""
+    key = registry.receipt_key(receipt.key_id, parse_time(receipt.time))
+    if key.party != receipt.platform:
+        raise VerificationFailure(
+            f"receipt for {receipt.bidder} lot {receipt.lot}",
+            f"key {receipt.key_id} belongs to {key.party}, not to {receipt.platform}",
+        )
+    verify_receipt(receipt, key.public_key)
 
 
 @dataclass(frozen=True)
@@ -132,14 +143,17 @@ def complete_receipt(
     covers the event. The proof carries the event's leaf data (its hash preimage) so the
     holder of the receipt can tie the leaf to the receipt's event hash.
     """
-    index = tree.leaf_index_of(receipt.log_index)
+    leaf = tree.find_event(receipt.event_hash)
+    if leaf is None:
+        raise NotFound(f"the log holds no event {receipt.event_hash} (yet)")
+    index = leaf.leaf_index
     if checkpoint is None:
         covering = [c for c in tree.checkpoints() if c.size > index]
         deadline = [c for c in covering if c.reason == "deadline" and c.tender == receipt.tender]
         if not covering:
-            raise NotFound(f"no checkpoint covers log index {receipt.log_index} yet")
+            raise NotFound(f"no checkpoint covers leaf {index} yet")
         checkpoint = (deadline or covering)[0]
-    event = store.event_at(UUID(receipt.tender), receipt.stream_version)
+    event = store.event_at(UUID(leaf.stream), leaf.version)
     proof = inclusion_json(tree, index, checkpoint.size)
     proof["leaf_data"] = base64.b64encode(event.preimage()).decode("ascii")
     return proof, checkpoint.note

@@ -108,6 +108,14 @@ class LedgerStore:
             yield from notifications
             start = notifications[-1].id + 1
 
+    def last_event(self) -> LedgerEvent | None:
+        """The event at the end of the global log; None for an empty log."""
+        head = self.head()
+        if head == 0:
+            return None
+        (last,) = self._app.recorder.select_notifications(head, 1)
+        return _ledger_event(self.decode(last))
+
     def head(self) -> int:
         """The last log index (notification id) stored; 0 for an empty log."""
         return int(self._app.recorder.max_notification_id() or 0)

@@ -112,6 +112,19 @@ def check_witnessed(label: str, note: str, claim: CheckpointClaim, policy: Trust
     )
 
 
+def check_quorum(label: str, note: str, policy: TrustPolicy) -> None:
+    """The latest checkpoint of a log must carry the quorum: what comes before it cannot
+    be rewritten without the witnesses (a rollback below it is caught with ``--against``
+    the witnesses' own latest)."""
+    signed = cosigners(note, witness_verifiers(policy))
+    if len(signed) < policy.quorum:
+        raise VerificationFailure(
+            label,
+            f"the log's latest checkpoint carries {len(signed)} of the {policy.quorum} witness "
+            "cosignature(s) the policy needs: the history it covers is not witnessed",
+        )
+
+
 def _word(name: str) -> str:
     """A witness's name as one policy word (its vkey name, spaces replaced)."""
     return name.replace(" ", "_")

@@ -167,17 +167,14 @@ def _own(own: dict[str, Any]) -> list[str]:
         )
         for bid in own["bids"]
     ]
-    receipts = [
-        (r["lot"], r["stream_version"], r["log_index"], _short(r["time"]), r["event_hash"][:_HASH])
-        for r in own["receipts"]
-    ]
+    receipts = [(r["lot"], _short(r["time"]), r["event_hash"][:_HASH]) for r in own["receipts"]]
     return [
         "",
         f"Own bids of {own['party']}:",
         table(("lot", "status", "submitted", "sealed digest", "price 万元"), rows),
         "",
         "Receipts (确认回执):",
-        table(("lot", "version", "log index", "time", "event hash"), receipts),
+        table(("lot", "time", "event hash"), receipts),
     ]
 
 

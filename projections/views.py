@@ -223,11 +223,10 @@ def _own(connection: sa.Connection, stream: str, party: str) -> dict[str, Any]:
 
 
 def _receipt(row: dict[str, Any]) -> dict[str, Any]:
+    """What the bidder's receipt says: no log position, no stream version (V2)."""
     return {
         "lot": row["lot"],
         "event_hash": row["event_hash"],
-        "stream_version": row["version"],
-        "log_index": row["position"],
         "time": row["time"],
         "sealed_digest": row["sealed_digest"],
         "command_id": row["command_id"],

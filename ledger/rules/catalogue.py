@@ -101,8 +101,9 @@ OWN_TENDER = Rule("invitation", "only the tender's own purchaser, agency and reg
 COMMITTEE_MEMBER = Rule("§25.1", "only members of the tender's evaluation committee evaluate")
 OPENING_OFFICIAL = Rule("C1", "only the opening officials the notice names hand in key shares")
 
-# Time (R2)
+# Time (R2, T6)
 CALENDAR_RECORDED = Rule("R2", "working days follow the official calendar recorded on the ledger")
+CLOCK_BACKWARDS = Rule("T6", "event times never decrease along the log")
 
 
 def _named() -> dict[str, Rule]:

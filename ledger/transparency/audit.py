@@ -35,7 +35,7 @@ from ledger.transparency.tree_audit import (
     wanted_size,
 )
 from ledger.transparency.tree_store import TreeStore, engine_of
-from ledger.trust import check_anchors, check_witnessed
+from ledger.trust import check_anchors, check_quorum, check_witnessed
 from ledger.trust import log_verifier as trust_log_verifier
 
 AGAINST = "the checkpoint given with --against"
@@ -171,6 +171,9 @@ class LogAudit:
         """T7, T8: the pinned keys, and the witnesses' quorum where the policy needs it."""
         check_anchors(policy, registry, "log")
         verifier = trust_log_verifier(policy)
+        stored = [head for head in heads if head.stored is not None]
+        if policy.quorum and stored:
+            check_quorum(stored[-1].label, stored[-1].note, policy)
         for head in heads:
             try:
                 open_checkpoint(head.note, verifier)

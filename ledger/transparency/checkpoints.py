@@ -53,7 +53,6 @@ DEADLINES = sa.Table(
     sa.Column("seq", sa.Integer, nullable=True),
 )
 _AFTER = {"OpeningStarted": "opening", "LotAwarded": "award"}
-WITNESSED = frozenset({"deadline", "opening", "award", "closing"})
 _CLAIMED = -1  # a deadline checkpoint being issued
 
 
@@ -187,7 +186,7 @@ class TransparencyLog:
         self, reason: str, now: datetime, tender: str | None = None, as_of: datetime | None = None
     ) -> StoredCheckpoint:
         issued = _issue(self.tree, self.signer, self.origin, reason, tender, now, as_of)
-        if reason in WITNESSED and self.witnesses:
+        if self.witnesses:
             issued = self._witness(issued)
         return issued
 

@@ -189,6 +189,14 @@ class TreeStore(CheckpointTable):
             ).first()
         return None if row is None else leaf_of_row(row)
 
+    def find_event(self, event_hash: str) -> Leaf | None:
+        """The leaf of the event with this hash, if the tree holds it."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(LEAVES).where(LEAVES.c.event_hash == event_hash)
+            ).first()
+        return None if row is None else leaf_of_row(row)
+
     def nodes_at(self, level: int, batch: int = 5000) -> Iterable[tuple[int, bytes]]:
         """Every stored node of one level, (index, hash) in index order, read in batches."""
         start = 0

@@ -229,8 +229,8 @@ def test_a_proof_to_an_older_size_verifies_against_that_size(
     ("args", "message"),
     [
         (["prove"], "give either a leaf INDEX"),
-        (["prove", "500"], "leaf index must be in [0, 121)"),
-        (["prove", "3", "--size", "500"], "tree size must be in [0, 121]"),
+        (["prove", "500"], "leaf index must be in [0, 122)"),
+        (["prove", "3", "--size", "500"], "tree size must be in [0, 122]"),
         (["prove", "--from", "0"], "consistency needs 0 < size1 <= size2"),
         (["prove", "1", "--from", "2"], "give either a leaf INDEX"),
     ],

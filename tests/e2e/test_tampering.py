@@ -258,7 +258,7 @@ def test_a_deleted_last_event_is_named_by_the_stored_tree(
     _tamper(copy, lambda db: db.execute("DELETE FROM application_events WHERE id = ?", (last.id,)))
     code, printed = _verify(copy, capsys)
     assert code == 1
-    assert f"verification FAILED at leaf 120 (log index {last.id})" in printed
+    assert f"verification FAILED at leaf 121 (log index {last.id})" in printed
     assert "an event was deleted from the end of the log" in printed
 
 
@@ -271,7 +271,7 @@ def _erase_tail(db: Db, keep: int) -> None:
     db.execute("DELETE FROM checkpoints WHERE size > ?", (keep,))
 
 
-@pytest.mark.parametrize("keep", [120, 114])
+@pytest.mark.parametrize("keep", [121, 114])
 def test_a_rolled_back_log_is_caught_against_a_checkpoint_issued_earlier(
     copy: Path, demo: tuple[Path, Path], capsys: pytest.CaptureFixture[str], keep: int
 ) -> None:
@@ -282,7 +282,7 @@ def test_a_rolled_back_log_is_caught_against_a_checkpoint_issued_earlier(
     assert code == 1
     assert "verification FAILED at the checkpoint given with --against" in printed
     assert (
-        f"the log was rolled back: this checkpoint covers 121 entries, the log has only {keep}"
+        f"the log was rolled back: this checkpoint covers 122 entries, the log has only {keep}"
         in printed
     )
 
@@ -468,7 +468,7 @@ def test_a_key_registered_with_a_back_dated_validity_is_named(
         (
             "UPDATE checkpoints SET size = 100 WHERE seq = 3",
             "checkpoint #3 (opening, issued 2021-01-15T09:30:00+08:00): the checkpoints table "
-            "disagrees with its signed note: size 100 is stored, the note signs 69",
+            "disagrees with its signed note: size 100 is stored, the note signs 70",
         ),
         (
             "DELETE FROM merkle_nodes WHERE level = 3 AND idx = 2",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from commands import seed
 from commands.messages import CheckIn, SubmitBid, WithdrawBid
 from commands.world import World
 from ledger.crypto.sealing import SealedBid
-from ledger.errors import RuleViolation
-from ledger.receipts import verify_receipt
+from ledger.crypto.signing import Signer
+from ledger.errors import RuleViolation, VerificationFailure
+from ledger.receipts import issue_receipt, verify_registered_receipt
 from tests.conftest import tender_of
 from tests.support.bids import sealed_bid
 
@@ -21,10 +24,36 @@ def test_a_sealed_bid_is_accepted_with_a_signed_receipt(published: World) -> Non
     )
     assert outcome.receipt is not None
     assert outcome.receipt.event_hash == outcome.event_hash
-    assert outcome.receipt.log_index == outcome.log_index
-    platform_key = published.service._platform.public_key  # type: ignore[union-attr]
-    verify_receipt(outcome.receipt, platform_key)
+    verify_registered_receipt(outcome.receipt, published.service.registry())
     assert tender_of(published).lots["1"].bids[seed.QXD].status == "sealed"
+
+
+def test_a_receipt_signed_by_a_key_the_registry_does_not_hold_for_receipts_fails(
+    published: World,
+) -> None:
+    """T3: a receipt proves acceptance only under the platform's registered receipt key."""
+    sealed = sealed_bid(tender_of(published), "1", seed.QXD, "334860.00")
+    outcome = published.act(
+        seed.QXD, "bidder", SubmitBid(seed.CODE, "1", sealed), at=seed.beijing("2021-01-14 10:00")
+    )
+    assert outcome.receipt is not None
+    forger = Signer.generate()
+    forged = issue_receipt(
+        forger,
+        platform_id=seed.PLATFORM,
+        tender=outcome.receipt.tender,
+        lot="1",
+        bidder=seed.QXD,
+        command_id=outcome.receipt.command_id,
+        event_hash=outcome.receipt.event_hash,
+        time=seed.beijing("2021-01-14 10:00"),
+    )
+    with pytest.raises(VerificationFailure, match=f"no receipt key {forger.key_id} registered"):
+        verify_registered_receipt(forged, published.service.registry())
+    signing_key = published.parties[seed.QXD].signer  # a registered key, but not for receipts
+    misused = dataclasses.replace(forged, key_id=signing_key.key_id)
+    with pytest.raises(VerificationFailure, match="no receipt key"):
+        verify_registered_receipt(misused, published.service.registry())
 
 
 def test_a_bid_after_the_deadline_is_refused_and_nothing_is_written(published: World) -> None:

@@ -133,6 +133,8 @@ class Run:
             LedgerService(self.store, self.clock, platform=Signer.generate()), self.clock
         )
         self.world.establish()
+        self.world.register("platform", "platform", ("platform",))
+        self.world.register_receipt_key("platform")
         for party, role in zip(OFFICIALS, ("agency", "purchaser", "regulator"), strict=True):
             self.world.register(party, party, (role, "official"), encryption=True)
         for bidder in BIDDERS:
@@ -293,6 +295,8 @@ class Run:
         text = f"可以 ({questions[qid]['asker']})" if step.flag else "可以, 见更正公告"
         agency = self.world.parties[seed.AGENCY].as_role("agency")
         signed = agency.sign(PublishClarification(CODE, (Answer(qid, text),)))
+        if self.clock.now() >= self.tender().deadline:  # clarifications come before it
+            return self.execute(signed, frozenset({"lifecycle"}))
         return self.execute(signed, frozenset({"§6.1"}) if step.flag else None)
 
     def _forge(self, step: Step) -> SignedCommand | None:

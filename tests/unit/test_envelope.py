@@ -32,7 +32,7 @@ SIGNATURE = (
 CONTENT_DIGEST = "6515d595f3c1af611f77c6002d4a411e941507c7dd0616afb8f38c72af7188c8"
 EVENT_HASH = "5b92e27ba5565e277e25a91cc0a734ab1d871a384302fe48e3731f9a58da9a47"
 RECEIPT_SIGNATURE = (
-    "MZOgXsVRSjHN4bfHrcOoEQyPFZxHkf4gzo7F+j6QQykrSVtGBn/HQAQXxwqfFyBXBgsSacd69HsXiuBQJwPODw=="
+    "s1fq4i1ZPD+lSECkvdbEbYV1hE3ru1i7DTSqmLcxeNpkagS/flYkad9cBKhYFRi6ARYLpudKbwLnB2qsQ4kuBQ=="
 )
 
 
@@ -70,8 +70,6 @@ def _receipt() -> Receipt:
         bidder=QXD,
         command_id="cmd-0001",
         event_hash="ab" * 32,
-        stream_version=12,
-        log_index=345,
         time=AT,
     )
 
@@ -166,7 +164,8 @@ def test_a_receipt_signed_with_a_fixed_key_carries_this_signature() -> None:
 
 
 @pytest.mark.parametrize(
-    "change", [{"log_index": 346}, {"time": "2021-01-14T09:59:00+08:00"}, {"bidder": "demo-a"}]
+    "change",
+    [{"event_hash": "ac" * 32}, {"time": "2021-01-14T09:59:00+08:00"}, {"bidder": "demo-a"}],
 )
 def test_a_tampered_receipt_fails_verification(change: dict[str, object]) -> None:
     tampered = dataclasses.replace(_receipt(), **change)  # type: ignore[arg-type]
@@ -186,6 +185,24 @@ def test_a_receipt_verified_under_another_key_fails() -> None:
 def test_a_receipt_round_trips_through_json_and_names_a_missing_field() -> None:
     data = _receipt().to_json()
     assert Receipt.from_json(data) == _receipt()
-    del data["log_index"]
-    with pytest.raises(InvalidInput, match=r"^receipt: missing \['log_index'\]$"):
+    del data["event_hash"]
+    with pytest.raises(InvalidInput, match=r"^receipt: field 'event_hash' must be a string$"):
         Receipt.from_json(data)
+
+
+def test_a_receipt_tells_no_log_position_and_no_stream_version() -> None:
+    """V2: before the deadline a position or version would count the bids."""
+    body = _receipt().body()
+    assert set(body) == {
+        "v",
+        "tender",
+        "lot",
+        "bidder",
+        "command_id",
+        "event_hash",
+        "time",
+        "platform",
+        "key_id",
+    }
+    with pytest.raises(InvalidInput, match="unknown field 'log_index'"):
+        Receipt.from_json({**_receipt().to_json(), "log_index": 7})
