@@ -1,4 +1,10 @@
-"""What a bidder runs on its own machine: seal a bid document for a tender's officials."""
+"""What a bidder runs on its own machine: seal a bid document for a tender's officials.
+
+The document is padded to its size class before encryption (V2), so the ciphertext the
+ledger stores says nothing about the price; each key share is sealed to the X25519 key the
+notice gives for its official: a share sealed to another key cannot be opened, and if too
+few can, the bid is returned at the opening as not decrypted, by its bidder's fault (C6).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +25,10 @@ def seal_for_tender(
     officials: Sequence[tuple[str, str]],
     threshold: int,
 ) -> dict[str, Any]:
-    """Encrypt ``document`` bound to tender, lot and bidder; split its key among ``officials``.
+    """Pad and encrypt ``document`` bound to tender, lot and bidder; split its key.
 
-    ``officials`` are (party, X25519 public key hex) pairs as named in the tender notice.
+    ``officials`` are (party, X25519 public key hex) pairs exactly as named in the tender
+    notice: each share is sealed to that key.
     """
     sealed = seal_bid(
         encode_bid_document(document),

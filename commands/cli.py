@@ -7,6 +7,7 @@ file ``bidledger.db`` in the current directory.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import sys
@@ -188,6 +189,7 @@ def _demo(options: argparse.Namespace) -> int:
 
 def _seal(options: argparse.Namespace) -> int:
     from commands.bidder import seal_for_tender
+    from ledger.crypto import aead
 
     try:
         document = json.loads(Path(options.document).read_text(encoding="utf-8"))
@@ -207,9 +209,10 @@ def _seal(options: argparse.Namespace) -> int:
         print(text)
     else:
         Path(options.output).write_text(text + "\n", encoding="utf-8")
+        padded = len(base64.b64decode(sealed["ciphertext"])) - aead.TAG_SIZE
         print(
-            f"sealed bid written to {options.output} (ciphertext sha256 "
-            f"{sealed['ciphertext_sha256']})"
+            f"sealed bid written to {options.output} (document padded to the {padded}-byte "
+            f"size class; ciphertext sha256 {sealed['ciphertext_sha256']})"
         )
     return EXIT_OK
 

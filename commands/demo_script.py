@@ -231,11 +231,11 @@ def _opening(run: DemoRun) -> None:
     for minute, official in enumerate((seed.AGENCY, seed.REGULATOR)):
         participant = run.world.parties[official]
         assert participant.box_key is not None
-        shares = open_my_shares(run.tender(), official=official, private_key=participant.box_key)
+        mine = open_my_shares(run.tender(), official=official, private_key=participant.box_key)
         run.act(
             official,
             "official",
-            SubmitKeyShares(seed.CODE, tuple(shares)),
+            SubmitKeyShares(seed.CODE, mine.shares, mine.unopenable or None),
             f"2021-01-15 10:{3 + minute:02d}",
         )
     run.act(seed.AGENCY, "agency", RevealBids(seed.CODE), "2021-01-15 10:05")

@@ -108,7 +108,12 @@ def _closed(event: LedgerEvent, registry: RegistryState) -> str:
 
 
 def _shares(event: LedgerEvent, registry: RegistryState) -> str:
-    return f"{event.facts.get('shares', 0)} key shares, each matching its bidder's commitment"
+    text = f"{event.facts.get('shares', 0)} key shares, each matching its bidder's commitment"
+    declared = [
+        f"lot {d['lot']} {_name(registry, d['bidder'])} ({d['evidence']})"
+        for d in event.facts.get("unopenable", [])
+    ]
+    return text + (f"; declared unopenable (C6): {', '.join(declared)}" if declared else "")
 
 
 def _revealed(event: LedgerEvent, registry: RegistryState) -> str:
@@ -121,11 +126,13 @@ def _revealed(event: LedgerEvent, registry: RegistryState) -> str:
         )
         parts.append(f"lot {lot}: {prices or 'no bids'}")
     over = _per_lot(registry, event.facts.get("over_ceiling", {}), "")
+    returned = _per_lot(registry, event.facts.get("returned", {}), "")
     return (
         "all at once, "
         + "; ".join(parts)
         + " (万元)"
         + (f"; above the ceiling (§11.6): {over}" if over else "")
+        + (f"; returned, too few shares open (撤销, §23.2(4)): {returned}" if returned else "")
     )
 
 

@@ -1,6 +1,6 @@
 """The JSON wire forms of sealed bids and key shares, and the checks of every field.
 
-``SealedBid.to_json()`` is the ``bidledger/sealed-bid/v1`` object of
+``SealedBid.to_json()`` is the ``bidledger/sealed-bid/v2`` object of
 ``docs/sealed-bid-format.md``; ``from_json`` refuses anything else with an
 :class:`InvalidInput` that names the field. The cryptography is in ``sealing.py``.
 """
@@ -19,7 +19,7 @@ from ledger.canonical import canonical_bytes
 from ledger.crypto import aead, shamir
 from ledger.errors import InvalidInput
 
-SEALED_BID_VERSION = "bidledger/sealed-bid/v1"
+SEALED_BID_VERSION = "bidledger/sealed-bid/v2"
 KEY_SHARE_VERSION = "bidledger/key-share/v1"
 SEALED_BOX_OVERHEAD = 48  # ephemeral X25519 public key (32) + Poly1305 tag (16)
 

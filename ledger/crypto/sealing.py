@@ -1,37 +1,42 @@
 """Sealed bids: encrypted by the bidder, openable only by a threshold of officials (C1, C2, C5).
 
-The bidder encrypts the bid document with a fresh data key (XChaCha20-Poly1305, associated
-data = tender, lot and bidder), splits the key ``threshold``-of-n among the opening
-officials and seals each share to one official's X25519 key. A commitment to each share's
-plaintext lets anyone check, at the opening, that a share handed in is the one the bidder
-sealed; a commitment to the data key itself makes the rebuilt key, and so the revealed
-document, the same whichever officials hand in their shares (XChaCha20-Poly1305 alone does
-not commit to its key). The wire format is in ``sealed_json.py`` and
-``docs/sealed-bid-format.md``.
+The bidder pads the bid document to a size class (V2, :mod:`ledger.crypto.padding`),
+encrypts it with a fresh data key (XChaCha20-Poly1305, associated data = tender, lot and
+bidder), splits the key ``threshold``-of-n among the opening officials and seals each share
+to one official's X25519 key. A commitment to each share's plaintext lets anyone check, at
+the opening, that a share handed in is the one the bidder sealed
+(:mod:`ledger.crypto.key_shares`); a commitment to the data key itself makes the rebuilt
+key, and so the revealed document, the same whichever officials hand in their shares
+(XChaCha20-Poly1305 alone does not commit to its key). Shares that are not all on one
+polynomial do not block the opening: the reveal looks, in a fixed order, for a set of
+``threshold`` of them that rebuilds the committed key (C6). The wire format is in
+``sealed_json.py`` and ``docs/sealed-bid-format.md``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import nacl.utils
-from nacl.exceptions import CryptoError
-from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.public import PublicKey, SealedBox
 
 from ledger.canonical import canonical_bytes
-from ledger.crypto import aead, shamir
+from ledger.crypto import aead, padding, shamir
+from ledger.crypto.key_shares import (
+    check_handed_in,
+    open_share,
+    share_commitment,
+    share_plaintext,
+)
 from ledger.crypto.sealed_json import KeyShare, SealedBid, WrappedShare
 from ledger.errors import InvalidInput, RuleViolation, VerificationFailure
-from ledger.rules.catalogue import BID_BOUND, SHARE_MATCHES_COMMITMENT
+from ledger.rules.catalogue import BID_BOUND
 
-BID_AAD_VERSION = "bidledger/bid/v1"
-SHARE_VERSION = "bidledger/share/v1"
-COMMITMENT_DOMAIN = b"bidledger/share-commitment/v1\n"
+BID_AAD_VERSION = "bidledger/bid/v2"
 KEY_COMMITMENT_DOMAIN = b"bidledger/data-key-commitment/v1\n"
 
 __all__ = [
@@ -43,13 +48,13 @@ __all__ = [
     "check_binding",
     "data_key_commitment",
     "open_share",
+    "rebuild_key",
     "reveal",
     "seal_bid",
     "share_commitment",
     "share_plaintext",
+    "share_sets",
 ]
-
-_CONTEXT = ("tender", "lot", "bidder", "official", "index")
 
 
 @dataclass(frozen=True)
@@ -63,28 +68,6 @@ class OpeningOfficial:
 def bid_aad(*, tender: str, lot: str, bidder: str) -> bytes:
     """The associated data that binds a bid's ciphertext to its tender, lot and bidder."""
     return canonical_bytes({"v": BID_AAD_VERSION, "tender": tender, "lot": lot, "bidder": bidder})
-
-
-def share_plaintext(
-    *, tender: str, lot: str, bidder: str, official: str, index: int, share_hex: str
-) -> bytes:
-    """The canonical bytes sealed to one official: its share and the context it belongs to."""
-    return canonical_bytes(
-        {
-            "v": SHARE_VERSION,
-            "tender": tender,
-            "lot": lot,
-            "bidder": bidder,
-            "official": official,
-            "index": index,
-            "share": share_hex,
-        }
-    )
-
-
-def share_commitment(plaintext: bytes) -> str:
-    """Hex SHA-256 of the commitment domain followed by a share's canonical plaintext."""
-    return hashlib.sha256(COMMITMENT_DOMAIN + plaintext).hexdigest()
 
 
 def data_key_commitment(data_key: bytes) -> str:
@@ -106,26 +89,17 @@ def seal_bid(
     officials: Sequence[OpeningOfficial],
     threshold: int,
 ) -> SealedBid:
-    """Encrypt ``document`` and share its key ``threshold``-of-``len(officials)``.
+    """Pad ``document`` to its size class, encrypt it, share its key ``threshold``-of-n.
 
     Preconditions: names are non-empty, officials distinct with 32-byte keys, and
-    2 <= threshold <= len(officials), so that no single official can open the bid (C1).
+    2 <= threshold <= len(officials), so that no single official can open the bid (C1);
+    the document is shorter than the largest size class.
     """
-    for name, value in (("tender", tender), ("lot", lot), ("bidder", bidder)):
-        if not isinstance(value, str) or not value:
-            raise InvalidInput(f"{name}: must be a non-empty string")
-    parties = [o.party for o in officials]
-    if len(set(parties)) != len(parties) or not all(parties):
-        raise InvalidInput("officials: parties must be distinct, non-empty names")
-    if not 2 <= threshold <= len(officials):
-        raise InvalidInput(
-            f"threshold: need 2 <= threshold <= {len(officials)} officials, found {threshold}"
-        )
+    _check_sealing(tender=tender, lot=lot, bidder=bidder, officials=officials, threshold=threshold)
     data_key = nacl.utils.random(aead.KEY_SIZE)
     nonce = nacl.utils.random(aead.NONCE_SIZE)
-    ciphertext = aead.encrypt(
-        data_key, nonce, document, bid_aad(tender=tender, lot=lot, bidder=bidder)
-    )
+    aad = bid_aad(tender=tender, lot=lot, bidder=bidder)
+    ciphertext = aead.encrypt(data_key, nonce, padding.pad(document), aad)
     pieces = shamir.split(data_key, threshold=threshold, count=len(officials))
     wrapped = []
     for official, piece in zip(officials, pieces, strict=True):
@@ -137,37 +111,25 @@ def seal_bid(
             index=piece.index,
             share_hex=piece.to_hex(),
         )
-        box = SealedBox(_public_key(official))
-        wrapped.append(
-            WrappedShare(
-                official.party, piece.index, box.encrypt(plaintext), share_commitment(plaintext)
-            )
-        )
+        box = SealedBox(_public_key(official)).encrypt(plaintext)
+        wrapped.append(WrappedShare(official.party, piece.index, box, share_commitment(plaintext)))
     commitment = data_key_commitment(data_key)
     return SealedBid(tender, lot, bidder, nonce, ciphertext, threshold, tuple(wrapped), commitment)
 
 
-def open_share(sealed: SealedBid, *, official: str, private_key: PrivateKey) -> KeyShare:
-    """Unwrap ``official``'s share with its private key and check it belongs to this bid (C2).
-
-    Raises :class:`VerificationFailure` if the key cannot unwrap the share or the share
-    names another tender, lot, bidder, official or index than ``sealed``.
-    """
-    entry = _entry_for(sealed, official)
-    position = f"sealed bid {sealed.tender}/{sealed.lot}/{sealed.bidder}, share of {official}"
-    try:
-        plaintext = SealedBox(private_key).decrypt(entry.wrapped)
-    except CryptoError as exc:
-        raise VerificationFailure(position, "this private key does not unwrap the share") from exc
-    content = _parse_share_plaintext(plaintext, position)
-    _check_context(content, position, sealed, entry)
-    if not hmac.compare_digest(share_commitment(plaintext), entry.commitment):
-        raise RuleViolation(
-            SHARE_MATCHES_COMMITMENT,
-            f"the share {sealed.bidder!r} sealed to {official!r} does not match its own commitment",
+def _check_sealing(
+    *, tender: str, lot: str, bidder: str, officials: Sequence[OpeningOfficial], threshold: int
+) -> None:
+    for name, value in (("tender", tender), ("lot", lot), ("bidder", bidder)):
+        if not isinstance(value, str) or not value:
+            raise InvalidInput(f"{name}: must be a non-empty string")
+    parties = [o.party for o in officials]
+    if len(set(parties)) != len(parties) or not all(parties):
+        raise InvalidInput("officials: parties must be distinct, non-empty names")
+    if not 2 <= threshold <= len(officials):
+        raise InvalidInput(
+            f"threshold: need 2 <= threshold <= {len(officials)} officials, found {threshold}"
         )
-    share = shamir.Share.from_hex(content["share"])  # checked by _parse_share_plaintext
-    return KeyShare(official=official, index=entry.index, share=share)
 
 
 def reveal(sealed: SealedBid, shares: Sequence[KeyShare]) -> bytes:
@@ -175,29 +137,65 @@ def reveal(sealed: SealedBid, shares: Sequence[KeyShare]) -> bytes:
 
     Raises :class:`RuleViolation` (C5) naming the official whose share does not match;
     :class:`InvalidInput` for a repeated official or fewer than ``threshold`` shares; and
-    :class:`VerificationFailure` if the shares rebuild a key other than the committed one
-    (the bidder's fault: its shares are consistent with their commitments but not with each
-    other) or the ciphertext does not decrypt under the bound context.
+    :class:`VerificationFailure` if no ``threshold`` of the shares rebuild the committed key
+    (the bidder's fault: its shares match their commitments but not each other), the
+    ciphertext does not decrypt under the bound context, or its padding is malformed.
     """
     seen: set[str] = set()
     for key_share in shares:
         if key_share.official in seen:
             raise InvalidInput(f"official {key_share.official!r} handed in more than one share")
         seen.add(key_share.official)
-        _check_commitment(sealed, key_share)
+        check_handed_in(sealed, key_share)
     if len(shares) < sealed.threshold:
         raise InvalidInput(
             f"{len(shares)} shares given; {sealed.threshold} are needed to open the bid"
         )
-    data_key = _rebuild_key(sealed, shares)
+    data_key = rebuild_key(sealed, shares)
     aad = bid_aad(tender=sealed.tender, lot=sealed.lot, bidder=sealed.bidder)
+    where = f"sealed bid {sealed.tender}/{sealed.lot}/{sealed.bidder}"
     try:
-        return aead.decrypt(data_key, sealed.nonce, sealed.ciphertext, aad)
+        padded = aead.decrypt(data_key, sealed.nonce, sealed.ciphertext, aad)
     except VerificationFailure as exc:
         raise VerificationFailure(
-            f"sealed bid {sealed.tender}/{sealed.lot}/{sealed.bidder}",
+            where,
             "the ciphertext does not open with the rebuilt key and this tender, lot and bidder",
         ) from exc
+    try:
+        return padding.unpad(padded)
+    except VerificationFailure as exc:
+        raise VerificationFailure(where, f"V2 the document's padding: {exc.detail}") from exc
+
+
+def rebuild_key(sealed: SealedBid, shares: Sequence[KeyShare]) -> bytes:
+    """The data key the bidder committed to, from the first set of shares that rebuilds it.
+
+    The sets are tried in a fixed order (:func:`share_sets`), so a re-execution finds the
+    same key; any set that matches the key commitment gives that one key. Raises
+    :class:`VerificationFailure` (C5) naming the officials if no set does.
+    """
+    for subset in share_sets(shares, sealed.threshold):
+        try:
+            data_key = shamir.combine([k.share for k in subset])
+        except VerificationFailure:  # these shares do not interpolate to a 32-byte key
+            continue
+        if hmac.compare_digest(data_key_commitment(data_key), sealed.key_commitment):
+            return data_key
+    officials = ", ".join(repr(k.official) for k in sorted(shares, key=lambda k: k.index))
+    raise VerificationFailure(
+        f"sealed bid {sealed.tender}/{sealed.lot}/{sealed.bidder}",
+        f"C5 no {sealed.threshold} of the shares of {officials} rebuild a data key matching "
+        f"the bidder's key_commitment {sealed.key_commitment}; the bidder sealed shares and "
+        "a key commitment that do not agree",
+    )
+
+
+def share_sets(shares: Sequence[KeyShare], threshold: int) -> Iterator[tuple[KeyShare, ...]]:
+    """All the shares, then every ``threshold`` of them, by share index in lexicographic order."""
+    ordered = tuple(sorted(shares, key=lambda k: k.index))
+    if len(ordered) > threshold:
+        yield ordered
+    yield from itertools.combinations(ordered, threshold)
 
 
 def check_binding(sealed: SealedBid, *, tender: str, lot: str, bidder: str) -> None:
@@ -213,54 +211,6 @@ def check_binding(sealed: SealedBid, *, tender: str, lot: str, bidder: str) -> N
             )
 
 
-def _check_commitment(sealed: SealedBid, key_share: KeyShare) -> None:
-    entry = next((s for s in sealed.shares if s.official == key_share.official), None)
-    if entry is None:
-        raise RuleViolation(
-            SHARE_MATCHES_COMMITMENT, f"{key_share.official!r} holds no share of this bid"
-        )
-    plaintext = share_plaintext(
-        tender=sealed.tender,
-        lot=sealed.lot,
-        bidder=sealed.bidder,
-        official=entry.official,
-        index=key_share.index,
-        share_hex=key_share.share.to_hex(),
-    )
-    found = share_commitment(plaintext)
-    if not hmac.compare_digest(found, entry.commitment):
-        raise RuleViolation(
-            SHARE_MATCHES_COMMITMENT,
-            f"the share from {key_share.official!r} does not match the bidder's commitment: "
-            f"expected {entry.commitment}, found {found}",
-        )
-
-
-def _rebuild_key(sealed: SealedBid, shares: Sequence[KeyShare]) -> bytes:
-    """Interpolate the data key and check it against the bidder's key commitment (C5)."""
-    try:
-        data_key = shamir.combine([k.share for k in shares])
-        found = data_key_commitment(data_key)
-    except VerificationFailure:  # the shares do not even interpolate to a 32-byte key
-        data_key, found = b"", "no 32-byte key"
-    if not hmac.compare_digest(found, sealed.key_commitment):
-        officials = ", ".join(repr(k.official) for k in shares)
-        raise VerificationFailure(
-            f"sealed bid {sealed.tender}/{sealed.lot}/{sealed.bidder}",
-            f"C5 the data key rebuilt from the shares of {officials} does not match the "
-            f"bidder's key_commitment: expected {sealed.key_commitment}, found {found}; "
-            "the bidder sealed shares and a key commitment that do not agree",
-        )
-    return data_key
-
-
-def _entry_for(sealed: SealedBid, official: str) -> WrappedShare:
-    for entry in sealed.shares:
-        if entry.official == official:
-            return entry
-    raise InvalidInput(f"official {official!r} holds no share of this sealed bid")
-
-
 def _public_key(official: OpeningOfficial) -> PublicKey:
     if len(official.encryption_key) != PublicKey.SIZE:
         raise InvalidInput(
@@ -268,43 +218,3 @@ def _public_key(official: OpeningOfficial) -> PublicKey:
             f"found {len(official.encryption_key)}"
         )
     return PublicKey(official.encryption_key)
-
-
-def _parse_share_plaintext(plaintext: bytes, position: str) -> dict[str, Any]:
-    try:
-        content = json.loads(plaintext)
-        shamir.Share.from_hex(content["share"])
-        canonical = canonical_bytes(content) == plaintext
-    except (ValueError, TypeError, KeyError, InvalidInput) as exc:
-        raise VerificationFailure(position, f"the unwrapped share is malformed: {exc}") from exc
-    if (
-        not canonical
-        or not isinstance(content, dict)
-        or set(content) != {"v", "share", *_CONTEXT}
-        or content["v"] != SHARE_VERSION
-    ):
-        raise VerificationFailure(
-            position, f"the unwrapped share is not a canonical {SHARE_VERSION}"
-        )
-    return content
-
-
-def _check_context(
-    content: dict[str, Any], position: str, sealed: SealedBid, entry: WrappedShare
-) -> None:
-    expected = {
-        "tender": sealed.tender,
-        "lot": sealed.lot,
-        "bidder": sealed.bidder,
-        "official": entry.official,
-        "index": entry.index,
-    }
-    for name in _CONTEXT:
-        found = content[name]
-        if found != expected[name] or type(found) is not type(expected[name]):
-            raise VerificationFailure(
-                position, f"share {name}: expected {expected[name]!r}, found {found!r}"
-            )
-    encoded = int(content["share"][:4], 16)
-    if encoded != entry.index:
-        raise VerificationFailure(position, f"share encodes index {encoded}, not {entry.index}")

@@ -101,6 +101,15 @@ OWN_TENDER = Rule("invitation", "only the tender's own purchaser, agency and reg
 COMMITTEE_MEMBER = Rule("§25.1", "only members of the tender's evaluation committee evaluate")
 OPENING_OFFICIAL = Rule("C1", "only the opening officials the notice names hand in key shares")
 
+# An opening no bid can block (C6), no side channel before it (V2)
+UNOPENABLE_SHARE = Rule(
+    "C6", "an official declares a share it cannot open, naming it, instead of handing it in"
+)
+UNOPENABLE_BID_RETURNED = Rule(
+    "§23.2(4)", "a bid too few of whose shares open is returned as not decrypted (撤销)"
+)
+PADDED_TO_SIZE_CLASS = Rule("V2", "a sealed bid's document is padded to a size class")
+
 # Time (R2, T6)
 CALENDAR_RECORDED = Rule("R2", "working days follow the official calendar recorded on the ledger")
 CLOCK_BACKWARDS = Rule("T6", "event times never decrease along the log")

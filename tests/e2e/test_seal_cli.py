@@ -41,7 +41,9 @@ def test_a_bid_sealed_with_the_cli_is_accepted_by_the_ledger(
             str(output),
         ]
     )
-    assert code == 0, capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    assert "document padded to the 1024-byte size class" in printed.out
     sealed = json.loads(output.read_text(encoding="utf-8"))
     outcome = published.act(
         seed.QXD, "bidder", SubmitBid(seed.CODE, "1", sealed), at=seed.beijing("2021-01-14 10:00")

@@ -114,8 +114,8 @@ def shares_of(world: World, official: str) -> SubmitKeyShares:
     """The ``SubmitKeyShares`` command ``official`` would sign now."""
     key = world.parties[official].box_key
     assert key is not None, f"{official} has no encryption key"
-    shares = open_my_shares(tender_of(world), official=official, private_key=key)
-    return SubmitKeyShares(seed.CODE, tuple(shares))
+    mine = open_my_shares(tender_of(world), official=official, private_key=key)
+    return SubmitKeyShares(seed.CODE, mine.shares, mine.unopenable or None)
 
 
 def reveal(world: World) -> None:

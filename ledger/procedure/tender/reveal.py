@@ -1,15 +1,16 @@
 """Hand in key shares, reveal every authorised bid at once, sign the opening record.
 
-No share is accepted before decryption closes, and each official hands in the shares of
-every authorised bid in one command, each checked against the commitment the bidder signed
-in its sealed bid (C4, C5). Once a threshold of officials has done so, the ledger rebuilds
-each data key, decrypts, and records all revealed bids in one event (C1, C4); a price above
-the lot's ceiling is recorded as invalid (§11.6). Replay reads only that event's facts.
+No share is accepted before decryption closes, and each official hands in, in one command,
+for every authorised bid either its share, checked against the commitment the bidder signed
+in its sealed bid (C4, C5), or a declaration that it cannot open it (C6,
+:mod:`ledger.procedure.tender.unopenable`). Once a threshold of officials has done so, the
+ledger rebuilds each data key, decrypts, and records all revealed bids in one event (C1,
+C4); a bid with too few shares is returned, the others open (C6); a price above the lot's
+ceiling is recorded as invalid (§11.6). Replay reads only that event's facts.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,13 +18,21 @@ from typing import Any, ClassVar
 
 from ledger import args as read
 from ledger.canonical import canonical_bytes
-from ledger.crypto.sealing import KeyShare, SealedBid, reveal, share_commitment, share_plaintext
+from ledger.crypto.key_shares import check_handed_in
+from ledger.crypto.sealing import KeyShare, SealedBid, reveal
 from ledger.errors import InvalidInput, Rule, RuleViolation, VerificationFailure
 from ledger.procedure.base import Context, Guard, TenderCommand, applies, decides, phases
 from ledger.procedure.bid_document import parse_bid_document
 from ledger.procedure.records import Decision, EventRecord
 from ledger.procedure.schema import arg
 from ledger.procedure.state import Bid, TenderState, money
+from ledger.procedure.tender.unopenable import (
+    UnopenableShare,
+    check_declaration,
+    read_declarations,
+    set_aside,
+    shares_for,
+)
 from ledger.rules import catalogue as rules
 
 BidKey = tuple[str, str]  # (lot, bidder)
@@ -31,7 +40,8 @@ BidKey = tuple[str, str]  # (lot, bidder)
 
 @dataclass(frozen=True)
 class SubmitKeyShares(TenderCommand):
-    """An official hands in ``{lot, bidder, share}`` for every authorised bid at once."""
+    """An official hands in, for every authorised bid at once, ``{lot, bidder, share}`` or a
+    declaration that it cannot open its share (C6)."""
 
     guard: ClassVar[Guard] = Guard(
         role="official",
@@ -40,6 +50,7 @@ class SubmitKeyShares(TenderCommand):
         early=rules.REVEAL_ALL_AT_ONCE,
     )
     shares: tuple[Mapping[str, Any], ...] = arg(empty=True, max_items=1000)
+    unopenable: tuple[UnopenableShare, ...] | None = arg(default=None, max_items=1000)
 
 
 @dataclass(frozen=True)
@@ -63,17 +74,16 @@ def submit_key_shares(tender: TenderState, command: SubmitKeyShares, ctx: Contex
     if official in tender.key_shares:
         raise RuleViolation(rules.PHASE_ORDER, f"{official} has already handed in its shares")
     given = _read_shares(command.shares, official)
+    declared = read_declarations(command.unopenable or ())
     expected = {(bid.lot, bid.bidder): bid for bid in authorised_bids(tender)}
-    missing, extra = sorted(set(expected) - set(given)), sorted(set(given) - set(expected))
-    if missing or extra:
-        raise RuleViolation(
-            rules.REVEAL_ALL_AT_ONCE,
-            f"{official} must hand in one share for every authorised bid at once: "
-            f"missing {_names(missing)}, not authorised {_names(extra)}",
-        )
+    _check_every_bid_once(official, given, declared, expected)
     for key, key_share in sorted(given.items()):
         _check_share(expected[key], key_share, official)
-    return Decision("KeySharesSubmitted", {"shares": len(given)})
+    unopenable = [
+        check_declaration(expected[key], declaration, official)
+        for key, declaration in sorted(declared.items())
+    ]
+    return Decision("KeySharesSubmitted", {"shares": len(given), "unopenable": unopenable})
 
 
 @decides(RevealBids)
@@ -90,8 +100,13 @@ def reveal_bids(tender: TenderState, command: RevealBids, ctx: Context) -> Decis
         "unreadable": {},
         "invalid": {},
         "over_ceiling": {},
+        "returned": {},
     }
     for bid in authorised_bids(tender):
+        reason = set_aside(tender, bid)
+        if reason is not None:  # too few of its shares open (C6): returned, the others open
+            facts["returned"].setdefault(bid.lot, {})[bid.bidder] = reason
+            continue
         _reveal_one(tender, bid, facts)
     return Decision("BidsRevealed", facts)
 
@@ -139,36 +154,40 @@ def _read_shares(items: tuple[Mapping[str, Any], ...], official: str) -> dict[Bi
     return given
 
 
+def _check_every_bid_once(
+    official: str,
+    given: Mapping[BidKey, KeyShare],
+    declared: Mapping[BidKey, UnopenableShare],
+    expected: Mapping[BidKey, Bid],
+) -> None:
+    """C4: one share or one declaration for every authorised bid, and nothing else."""
+    if both := sorted(set(given) & set(declared)):
+        raise RuleViolation(
+            rules.UNOPENABLE_SHARE,
+            f"{official} both hands in and declares unopenable its share of {_names(both)}",
+        )
+    covered = set(given) | set(declared)
+    missing, extra = sorted(set(expected) - covered), sorted(covered - set(expected))
+    if missing or extra:
+        raise RuleViolation(
+            rules.REVEAL_ALL_AT_ONCE,
+            f"{official} must hand in one share (or declare it unopenable) for every "
+            f"authorised bid at once: missing {_names(missing)}, not authorised {_names(extra)}",
+        )
+
+
 def _check_share(bid: Bid, key_share: KeyShare, official: str) -> None:
     """C5: the share must be the one the bidder committed to in its signed, sealed bid."""
-    sealed = SealedBid.from_json(bid.sealed)
-    entry = next((s for s in sealed.shares if s.official == official), None)
-    where = f"official {official}, lot {bid.lot}, bidder {bid.bidder}"
-    if entry is None:
-        raise RuleViolation(rules.SHARE_MATCHES_COMMITMENT, f"{where}: the bid holds no share")
-    plaintext = share_plaintext(
-        tender=sealed.tender,
-        lot=sealed.lot,
-        bidder=sealed.bidder,
-        official=official,
-        index=key_share.index,
-        share_hex=key_share.share.to_hex(),
-    )
-    found = share_commitment(plaintext)
-    if key_share.index != entry.index or not hmac.compare_digest(found, entry.commitment):
-        raise RuleViolation(
-            rules.SHARE_MATCHES_COMMITMENT,
-            f"{where}: the share does not match the bidder's commitment "
-            f"(expected {entry.commitment}, found {found})",
-        )
+    try:
+        check_handed_in(SealedBid.from_json(bid.sealed), key_share)
+    except RuleViolation as exc:
+        where = f"official {official}, lot {bid.lot}, bidder {bid.bidder}"
+        raise RuleViolation(exc.rule, f"{where}: {exc.detail}") from None
 
 
 def _reveal_one(tender: TenderState, bid: Bid, facts: dict[str, Any]) -> None:
     """Decrypt and parse one bid into ``facts``; an unreadable bid is marked invalid."""
-    shares = [
-        KeyShare.from_json(tender.key_shares[official][bid.lot][bid.bidder])
-        for official in sorted(tender.key_shares)
-    ]
+    shares = shares_for(tender, bid)
     try:
         document = parse_bid_document(reveal(SealedBid.from_json(bid.sealed), shares))
         canonical_bytes(dict(document.raw))
@@ -224,6 +243,10 @@ def _revealed(tender: TenderState, event: EventRecord) -> None:
     for lot_id, bidders in event.facts["unreadable"].items():
         for bidder in bidders:
             tender.lots[lot_id].bids[bidder].status = "revealed"
+    for lot_id, returned in event.facts["returned"].items():
+        for bidder, reason in returned.items():
+            bid = tender.lots[lot_id].bids[bidder]
+            bid.status, bid.returned_cause = "returned", rules.describe(reason)
     for lot_id, reasons_by_bidder in event.facts["invalid"].items():
         for bidder, reasons in reasons_by_bidder.items():
             tender.lots[lot_id].bids[bidder].invalid.extend(dict(r) for r in reasons)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ledger.crypto import aead, padding
 from ledger.crypto.sealing import SealedBid, check_binding
 from ledger.errors import RuleViolation
 from ledger.procedure.base import Context, Guard, TenderCommand, applies, decides, phases
@@ -61,6 +62,7 @@ def submit_bid(tender: TenderState, command: SubmitBid, ctx: Context) -> Decisio
     sealed = SealedBid.from_json(command.sealed)
     check_binding(sealed, tender=tender.stream, lot=lot.lot, bidder=ctx.actor)
     _check_sealed_for_officials(tender, sealed)
+    _check_padded(sealed)
     facts = {
         "sealed_digest": sealed.digest(),
         "ciphertext_sha256": sealed.to_json()["ciphertext_sha256"],
@@ -98,6 +100,18 @@ def _check_sealed_for_officials(tender: TenderState, sealed: SealedBid) -> None:
         raise RuleViolation(
             rules.SEALED_AND_SIGNED,
             f"the bid must be sealed to the officials {expected} with threshold {tender.threshold}",
+        )
+
+
+def _check_padded(sealed: SealedBid) -> None:
+    """V2: the ciphertext is one size class of padded document and the AEAD tag, no more."""
+    padded = len(sealed.ciphertext) - aead.TAG_SIZE
+    if padded not in padding.SIZE_CLASSES:
+        raise RuleViolation(
+            rules.PADDED_TO_SIZE_CLASS,
+            f"the ciphertext is {len(sealed.ciphertext)} bytes; a padded document of "
+            f"{padding.SMALLEST_CLASS}, {2 * padding.SMALLEST_CLASS}, ... "
+            f"{padding.LARGEST_CLASS} bytes and the {aead.TAG_SIZE}-byte tag are expected",
         )
 
 
