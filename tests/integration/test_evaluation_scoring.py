@@ -11,6 +11,7 @@ from commands import seed
 from commands.messages import FinaliseEvaluation, ScoreSheet, SignReport, SubmitScores
 from commands.world import World
 from ledger.canonical import canonical_bytes
+from ledger.rules import catalogue as rules
 from tests.conftest import tender_of
 from tests.support.evaluation import (
     Sheet,
@@ -124,17 +125,28 @@ def test_the_small_enterprise_deduction_changes_the_price_score(published: World
     assert runhua.scores[EXPERT]["total"] == "78.42"
 
 
-def test_no_consortium_deduction_where_the_notice_refuses_consortia(published: World) -> None:
+def test_a_declared_consortium_is_invalid_where_the_notice_refuses_consortia(
+    published: World,
+) -> None:
     assert tender_of(published).terms["consortia"] is False  # the seed: 不接受联合体投标
     bids: dict[BidKey, BidSpec] = {
         ("1", seed.SUPPLIER_B): {"total": "400000.00", "consortium_sme_share": "0.35"},
         ("1", seed.RUNHUA): "380000.00",
         ("1", seed.SUPPLIER_A): "420000.00",
+        ("1", seed.SUPPLIER_D): "430000.00",
     }
     world = _examined(published, bids)
+    claimed = tender_of(world).lots["1"].bids[seed.SUPPLIER_B]
+    assert claimed.invalid == [
+        {
+            "rule": "CONSORTIUM_REFUSED",
+            "detail": "demo-b bids as a consortium; the notice accepts no consortia",
+        }
+    ]
+    assert rules.by_code("CONSORTIUM_REFUSED").clause == "invitation 一.9"
     submit_scores(world, "1", {EXPERT: None})
     claimed = tender_of(world).lots["1"].bids[seed.SUPPLIER_B]
-    assert claimed.evaluation_price == Decimal("400000.00")  # not 388000.00 (3% off)
+    assert (claimed.scores, claimed.evaluation_price) == ({}, None)  # never scored, nor 3% off
 
 
 # The agency's tally and the ranking (ch.5 (五)(六), §18)
