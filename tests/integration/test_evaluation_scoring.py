@@ -210,6 +210,28 @@ def test_equal_scores_rank_by_price_then_by_the_quantified_score(published: Worl
     assert facts["candidates"] == [seed.SUPPLIER_A, seed.SUPPLIER_C, seed.SUPPLIER_B]
 
 
+def test_an_equal_score_ranks_by_the_quoted_price_before_any_deduction(
+    published: World,
+) -> None:
+    bids: dict[BidKey, BidSpec] = {
+        ("1", seed.SUPPLIER_A): "370000.00",  # the baseline: price score 30.00
+        ("1", seed.SUPPLIER_B): "400000.00",  # large: evaluated at 400000, 27.75
+        ("1", seed.SUPPLIER_C): {"total": "420000.00", "small_or_micro": True},  # 378000, 29.37
+    }
+    sheet = {
+        seed.SUPPLIER_A: ("20.00", "30.00"),  # 80.00
+        seed.SUPPLIER_B: ("21.62", "30.00"),  # 79.37, quantified 57.75
+        seed.SUPPLIER_C: ("20.00", "30.00"),  # 79.37, quantified 59.37
+    }
+    facts = _ranked(published, bids, sheet)
+    rows = [(e["bidder"], e["score"], e["price"], e["evaluation_price"]) for e in facts["ranking"]]
+    assert rows == [
+        (seed.SUPPLIER_A, "80.00", "370000.00", "370000.00"),
+        (seed.SUPPLIER_B, "79.37", "400000.00", "400000.00"),  # quoted 400000 < 420000
+        (seed.SUPPLIER_C, "79.37", "420000.00", "378000.00"),  # though evaluated lower
+    ]
+
+
 def test_an_exact_tie_is_drawn_from_the_log_so_anyone_can_recompute_it(
     published: World,
 ) -> None:

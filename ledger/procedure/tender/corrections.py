@@ -143,7 +143,8 @@ def before_scoring(lot: Lot, command: str) -> None:
 
 
 def _stage(bid: Bid) -> str:
-    return str((bid.correction or {}).get("stage", "committee"))
+    """Which correction the bid has: ``read_out``, ``committee``, or ``none``."""
+    return str((bid.correction or {}).get("stage", "none"))
 
 
 @applies("CorrectionProposed")
