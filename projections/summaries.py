@@ -156,6 +156,9 @@ def _qualified(event: LedgerEvent, registry: RegistryState) -> str:
         f"lot {event.args['lot']}: {event.facts.get('qualified', 0)} qualified "
         f"({_names(registry, event.facts.get('qualified_bidders', []))})"
     )
+    counted = event.facts.get("counted_as", event.facts.get("qualified", 0))
+    if counted != event.facts.get("qualified", 0):
+        text += f", counting as {counted}: one brand, one bidder ({rules.SAME_BRAND.clause})"
     return text + (
         "; fewer than three, no evaluation (§24.1)" if event.facts.get("no_evaluation") else ""
     )
