@@ -31,7 +31,6 @@ from commands.messages import (
     FormCommittee,
     LotChange,
     ObtainDocuments,
-    ProposeCorrection,
     PublishAwardNotice,
     PublishClarification,
     QualificationResult,
@@ -239,6 +238,10 @@ def _opening(run: DemoRun) -> None:
             f"2021-01-15 10:{3 + minute:02d}",
         )
     run.act(seed.AGENCY, "agency", RevealBids(seed.CODE), "2021-01-15 10:05")
+    # read out at its capital amount (§26.4): the bidder confirms the correction of its figures
+    run.act(
+        seed.SUPPLIER_A, "bidder", RespondToCorrection(seed.CODE, "2", True), "2021-01-15 10:15"
+    )
 
 
 def _evaluation(run: DemoRun) -> None:
@@ -259,25 +262,13 @@ def _evaluation(run: DemoRun) -> None:
         for index, party in enumerate(seed.COMMITTEE)
     )
     run.act(seed.AGENCY, "agency", FormCommittee(seed.CODE, members), "2021-01-15 10:40")
-    chair = seed.COMMITTEE[1]
-    for lot in ("1", "2"):
+    for lot, signers in (("1", seed.COMMITTEE[:3]), ("2", seed.COMMITTEE[2:])):
         names = sorted(bid.bidder for bid in run.tender().lots[lot].valid_bids())
-        run.act(
-            chair,
-            "evaluator",
-            RecordConformity(
-                seed.CODE,
-                lot,
-                tuple(ConformityResult(bidder, True, "实质性响应") for bidder in names),
-            ),
-            "2021-01-15 11:00",
+        conformity = RecordConformity(
+            seed.CODE, lot, tuple(ConformityResult(bidder, True, "实质性响应") for bidder in names)
         )
-    run.act(
-        chair, "evaluator", ProposeCorrection(seed.CODE, "2", seed.SUPPLIER_A), "2021-01-15 11:10"
-    )
-    run.act(
-        seed.SUPPLIER_A, "bidder", RespondToCorrection(seed.CODE, "2", True), "2021-01-15 11:20"
-    )
+        for minute, member in enumerate(signers):  # a majority of the committee signs it
+            run.act(member, "evaluator", conformity, f"2021-01-15 11:{10 * int(lot) + minute:02d}")
     for lot in ("1", "2"):
         _score_lot(run, lot)
     run.act(

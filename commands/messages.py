@@ -19,6 +19,8 @@ from ledger.procedure.tender.award import (
     PublishAwardNotice,
     RecordWinnerUnable,
 )
+from ledger.procedure.tender.committee import WithdrawFromCommittee
+from ledger.procedure.tender.corrections import ProposeCorrection, RespondToCorrection
 from ledger.procedure.tender.evaluation import (
     CommitteeMember,
     ConformityResult,
@@ -53,8 +55,6 @@ from ledger.procedure.tender.questions import (
     AnswerCommittee,
     AskBidder,
     DecideJustification,
-    ProposeCorrection,
-    RespondToCorrection,
 )
 from ledger.procedure.tender.ranking import FinaliseEvaluation, ScoreSheet, SignReport, SubmitScores
 from ledger.procedure.tender.remedies import (
@@ -126,4 +126,5 @@ __all__ = [
     "TenderCommand",
     "TimetableTerms",
     "WithdrawBid",
+    "WithdrawFromCommittee",
 ]

@@ -24,6 +24,8 @@ ACTION_NAMES: dict[str, tuple[str, str]] = {
     "OpeningRecordSigned": ("开标记录签字", "opening record signed"),
     "CommitteeFormed": ("组建评标委员会", "evaluation committee formed"),
     "QualificationRecorded": ("资格审查", "qualification checked"),
+    "CommitteeDecisionSigned": ("评委签署决定", "committee member signed a decision"),
+    "CommitteeMemberWithdrew": ("评委回避", "committee member withdrew (回避)"),
     "ConformityRecorded": ("符合性审查", "conformity checked"),
     "CorrectionProposed": ("算术修正", "arithmetic correction proposed"),
     "CorrectionAnswered": ("确认算术修正", "bidder answered the correction"),

@@ -243,12 +243,13 @@ def render_overview(overview: dict[str, Any]) -> str:
         ),
         (
             "Arithmetic corrections",
-            ("tender", "lot", "bidder", "read out", "price", "status"),
+            ("tender", "lot", "bidder", "stated", "read out", "price", "status"),
             [
                 (
                     r["tender"],
                     r["lot"],
                     r["bidder"],
+                    _wan(r["correction"]["stated_total"]),
                     _wan(r["read_out_price"]),
                     _wan(r["price"]),
                     r["correction_status"],

@@ -133,6 +133,28 @@ def _revealed(event: LedgerEvent, registry: RegistryState) -> str:
         + " (万元)"
         + (f"; above the ceiling (§11.6): {over}" if over else "")
         + (f"; returned, too few shares open (撤销, §23.2(4)): {returned}" if returned else "")
+        + _slips(event, registry)
+    )
+
+
+def _slips(event: LedgerEvent, registry: RegistryState) -> str:
+    """Amounts read out in capital numerals where the figures differ (§26.4)."""
+    slips = [
+        f"{_name(registry, bidder)} {wan(slip['stated_total'])} → "
+        f"{wan(slip['corrected_total'])} 万元"
+        for _, by_bidder in sorted(event.facts.get("slips", {}).items())
+        for bidder, slip in sorted(by_bidder.items())
+    ]
+    clause = rules.ARITHMETIC_CORRECTION.clause
+    return f"; read out in capital numerals ({clause}): {', '.join(slips)}" if slips else ""
+
+
+def _committee_signature(event: LedgerEvent, registry: RegistryState) -> str:
+    signers = event.facts.get("signers", [])
+    return (
+        f"{event.facts.get('decision')} on {event.facts.get('subject')}: signed by "
+        f"{_names(registry, signers)}, {len(signers)} of the {event.facts.get('needed')} "
+        "signatures it needs"
     )
 
 
@@ -141,6 +163,9 @@ def _qualified(event: LedgerEvent, registry: RegistryState) -> str:
         f"lot {event.args['lot']}: {event.facts.get('qualified', 0)} qualified "
         f"({_names(registry, event.facts.get('qualified_bidders', []))})"
     )
+    counted = event.facts.get("counted_as", event.facts.get("qualified", 0))
+    if counted != event.facts.get("qualified", 0):
+        text += f", counting as {counted}: one brand, one bidder ({rules.SAME_BRAND.clause})"
     return text + (
         "; fewer than three, no evaluation (§24.1)" if event.facts.get("no_evaluation") else ""
     )
@@ -158,8 +183,11 @@ def _conformity(event: LedgerEvent, registry: RegistryState) -> str:
         f"{_name(registry, finding['bidder'])} {rules.describe(finding)}"
         for finding in event.facts.get("invalidated") or []
     )
-    return f"lot {event.args['lot']}: {event.facts.get('valid', 0)} conforming" + (
-        f"; invalid: {invalid}" if invalid else ""
+    signers = _names(registry, event.facts.get("signers", []))
+    return (
+        f"lot {event.args['lot']}: {event.facts.get('valid', 0)} conforming"
+        + (f"; invalid: {invalid}" if invalid else "")
+        + f"; decided by {signers}"
     )
 
 
@@ -245,6 +273,7 @@ SUMMARIES: dict[str, Summary] = {
     "BidsRevealed": _revealed,
     "QualificationRecorded": _qualified,
     "CommitteeFormed": _committee,
+    "CommitteeDecisionSigned": _committee_signature,
     "ConformityRecorded": _conformity,
     "CorrectionProposed": _correction,
     "CorrectionAnswered": _correction_answer,

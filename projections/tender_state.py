@@ -238,8 +238,6 @@ def _lot_row(stream: str, lot: Lot) -> dict[str, Any]:
 
 def _bid_row(stream: str, lot: Lot, bid: Bid) -> dict[str, Any]:
     ranked = next((entry for entry in lot.ranking if entry["bidder"] == bid.bidder), {})
-    correction = bid.correction or {}
-    stated = correction.get("stated_total")
     return {
         "stream": stream,
         "lot": lot.lot,
@@ -252,7 +250,7 @@ def _bid_row(stream: str, lot: Lot, bid: Bid) -> dict[str, Any]:
         "checked_in": bid.bidder in lot.checked_in,
         "returned_cause": bid.returned_cause,
         "price": amount(bid.price),
-        "read_out_price": stated if stated is not None else amount(bid.price),
+        "read_out_price": amount(bid.read_out_price),  # the capital amount (§26.4)
         "qualified": bid.qualified,
         "conforming": bid.conforming,
         "correction": as_json(bid.correction) if bid.correction is not None else None,

@@ -48,6 +48,7 @@ class Bid:
     returned_cause: str | None = None  # why a bid was returned at the opening (§23, C3)
     document: dict[str, Any] | None = None
     price: Decimal | None = None
+    read_out_price: Decimal | None = None  # the capital amount, read out at the opening (§26.4)
     invalid: list[Reason] = field(default_factory=list)
     qualified: bool | None = None
     conforming: bool | None = None
@@ -151,7 +152,10 @@ class TenderState(StreamState):
         self.decryption_closed_at: datetime | None = None
         self.key_shares: dict[str, dict[str, Any]] = {}
         self.revealed_at: datetime | None = None
-        self.committee: dict[str, str] = {}
+        self.committee: dict[str, str] = {}  # seated members: party -> kind
+        self.withdrawn: dict[str, dict[str, str]] = {}  # 回避: party -> {kind, reason, at}
+        self.evaluated_by: set[str] = set()  # members who signed a decision, scores or report
+        self.decisions: dict[str, dict[str, list[str]]] = {}  # open: subject -> digest -> signers
         self.challenges: dict[str, Challenge] = {}
         self.suspension: dict[str, Any] | None = None
 

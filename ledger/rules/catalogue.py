@@ -65,6 +65,24 @@ ARITHMETIC_CORRECTION = Rule(
 )
 CLARIFICATION_KEEPS_SUBSTANCE = Rule("§27.1", "a clarification never changes price or substance")
 ABNORMALLY_LOW_PRICE = Rule("§27.2", "an abnormally low price needs a written justification")
+CAPITAL_AMOUNT_READABLE = Rule(
+    "§26.4", "the total in capital numerals prevails from the read-out, so it must be readable"
+)
+COMMITTEE_MAJORITY = Rule(
+    "§25.1", "the committee decides by a majority of its seated members, each signing"
+)
+WITHDRAWAL = Rule(
+    "§41",
+    "a committee member tied to a bidder (employer, control, recent work) withdraws "
+    "(回避, 实施条例 art. 9)",
+)
+FALSE_SME_DECLARATION = Rule(
+    "§26.2(11)",
+    "a small-or-micro declaration contradicted by the registered enterprise size is false",
+)
+CONSORTIUM_REFUSED = Rule(
+    "invitation 一.9", "where the notice accepts no consortia, a consortium's bid is invalid"
+)
 
 # Scoring and ranking (ch.5, §18)
 SCORE_RANGE = Rule("ch.5", "each part is scored within its points")

@@ -28,6 +28,7 @@ __all__ = [
     "PriceLine",
     "PriceSheet",
     "correct_arithmetic",
+    "read_out_amount",
 ]
 
 _CENT = Decimal("0.01")
@@ -109,17 +110,25 @@ class CorrectionResult:
         return bool(self.corrections)
 
 
+def read_out_amount(sheet: PriceSheet) -> tuple[Decimal, Correction | None]:
+    """The amount read out at the opening (唱标): the capital amount, which prevails.
+
+    Returns it with the slip it corrects (None when the figures agree). Raises
+    InvalidInput if the capital amount cannot be parsed.
+    """
+    capital = parse_capital_amount(sheet.total_capital)
+    if capital == sheet.total_figures:
+        return capital, None
+    return capital, Correction("total in figures", sheet.total_figures, capital, CAPITAL_PREVAILS)
+
+
 def correct_arithmetic(sheet: PriceSheet) -> CorrectionResult:
     """Apply §26.4 to ``sheet``: capital over figures, line slips, then the line sum.
 
     Raises InvalidInput if the capital amount cannot be parsed.
     """
-    corrections: list[Correction] = []
-    total = parse_capital_amount(sheet.total_capital)
-    if total != sheet.total_figures:
-        corrections.append(
-            Correction("total in figures", sheet.total_figures, total, CAPITAL_PREVAILS)
-        )
+    total, slip = read_out_amount(sheet)
+    corrections: list[Correction] = [slip] if slip is not None else []
     lines: list[PriceLine] = []
     for number, line in enumerate(sheet.lines, start=1):
         corrected, made = _correct_line(number, line)

@@ -7,10 +7,11 @@ price is the baseline and gets full points, the others baseline / price × point
 final score is the mean of the evaluators' totals. Every figure is to 2 decimal places,
 ROUND_HALF_UP.
 
-Ranking: score descending, then price ascending, then the score on quantified factors
-descending; what is still tied is settled by a draw anyone can recompute from the seed.
-Bidders offering the same brand count as one (SAME_BRAND, §18): only the best of them
-keeps a place.
+Ranking (ch.5 (六)): score descending, then the quoted price (投标报价, before any SME
+deduction) ascending, then the score on quantified factors descending; what is still tied
+is settled by a draw anyone can recompute from the seed. Bidders offering the same brand
+count as one (SAME_BRAND, §18, brands compared by ``ledger.rules.brands.brand_key``): only
+the best of them, in that order, keeps a place.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledger.errors import InvalidInput
+from ledger.rules.brands import brand_key
 
 __all__ = [
     "RankEntry",
@@ -106,11 +108,16 @@ def mean_score(totals: Sequence[Decimal]) -> Decimal:
 
 @dataclass(frozen=True)
 class RankEntry:
-    """A bid as ranked: its final score, evaluation price and quantified-factor score."""
+    """A bid as ranked: final score, evaluation price, quoted price, quantified score, brand.
+
+    ``price`` is the evaluation price (after any SME deduction), shown in the ranking;
+    ``quoted`` is the bid's own price (投标报价), the one that settles a tie of score.
+    """
 
     bidder: str
     score: Decimal
     price: Decimal
+    quoted: Decimal
     quantified: Decimal
     brand: str | None
 
@@ -118,8 +125,8 @@ class RankEntry:
 def rank(entries: Sequence[RankEntry], *, draw_seed: bytes) -> list[RankEntry]:
     """Rank the bids, best first, keeping only the best bidder of each brand (§18).
 
-    Order: score descending, price ascending, quantified score descending; exact ties
-    are drawn: SHA-256(draw_seed + bidder in UTF-8) ascending.
+    Order: score descending, quoted price ascending, quantified score descending; exact
+    ties are drawn: SHA-256(draw_seed + bidder in UTF-8) ascending.
     """
     kept, _ = _rank_and_split(entries, draw_seed)
     return kept
@@ -151,7 +158,7 @@ def _rank_and_split(
     dropped: list[RankEntry] = []
     brands: set[str] = set()
     for entry in ordered:
-        brand = _brand_key(entry.brand)
+        brand = brand_key(entry.brand)
         if brand is not None and brand in brands:
             dropped.append(entry)
             continue
@@ -163,11 +170,4 @@ def _rank_and_split(
 
 def _order_key(entry: RankEntry, draw_seed: bytes) -> tuple[Decimal, Decimal, Decimal, bytes]:
     draw = hashlib.sha256(draw_seed + entry.bidder.encode()).digest()
-    return (-entry.score, entry.price, -entry.quantified, draw)
-
-
-def _brand_key(brand: str | None) -> str | None:
-    """Brands compare case-insensitively, ignoring surrounding space; blank is no brand."""
-    if brand is None or not brand.strip():
-        return None
-    return brand.strip().casefold()
+    return (-entry.score, entry.quoted, -entry.quantified, draw)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,11 +17,9 @@ from commands.messages import (
     DecideJustification,
     FormCommittee,
     ObtainDocuments,
-    ProposeCorrection,
     QualificationResult,
     RecordConformity,
     RecordQualification,
-    RespondToCorrection,
     ScoreSheet,
     SubmitScores,
 )
@@ -33,11 +31,12 @@ from tests.conftest import tender_of
 from tests.support.evaluation import (
     assert_refused,
     check_conformity,
+    committee_decides,
     facts_of,
     form_committee,
     qualify,
 )
-from tests.support.opening import BidKey, BidSpec, open_tender
+from tests.support.opening import open_tender
 
 THREE_BIDS = {
     ("1", seed.QXD): "334860.00",
@@ -194,7 +193,7 @@ def test_bidders_under_one_legal_representative_are_both_invalid(published: Worl
     form_committee(published)
     qualify(published, "1")
     results = tuple(ConformityResult(bidder, True) for _, bidder in bids)
-    outcome = published.act(EXPERT, "evaluator", RecordConformity(seed.CODE, "1", tuple(results)))
+    outcome = committee_decides(published, RecordConformity(seed.CODE, "1", results))
     invalidated = facts_of(published, outcome)["invalidated"]
     assert [(f["bidder"], f["rule"]) for f in invalidated] == [
         ("demo-e", "SAME_LEGAL_REPRESENTATIVE"),
@@ -242,79 +241,6 @@ def test_a_non_conforming_bid_is_invalid_with_its_reason(opened: World) -> None:
     assert lot.bids[seed.QXD].conforming is True
 
 
-# Arithmetic correction (§26.4)
-
-
-def _correction_world(published: World, bids: Mapping[BidKey, BidSpec]) -> World:
-    """Lot 1 opened with ``bids``, all qualified and conforming."""
-    open_tender(published, bids)
-    form_committee(published)
-    qualify(published, "1")
-    check_conformity(published, "1")
-    return published
-
-
-def test_the_capital_amount_prevails_and_an_accepted_correction_changes_the_price(
-    published: World,
-) -> None:
-    slipped = {"total": "420000.00", "capital": _capital("410000.00")}
-    world = _correction_world(published, {**THREE_BIDS, ("1", seed.SUPPLIER_A): slipped})
-    outcome = world.act(EXPERT, "evaluator", ProposeCorrection(seed.CODE, "1", seed.SUPPLIER_A))
-    facts = facts_of(world, outcome)
-    assert facts["corrected_total"] == "410000.00"
-    assert facts["corrections"][0]["stated"] == "420000.00"
-    assert facts["corrections"][0]["reason"].startswith("§26.4: where the capital amount")
-    assert tender_of(world).lots["1"].bids[seed.SUPPLIER_A].correction_status == "pending"
-    world.act(seed.SUPPLIER_A, "bidder", RespondToCorrection(seed.CODE, "1", accept=True))
-    bid = tender_of(world).lots["1"].bids[seed.SUPPLIER_A]
-    assert (bid.price, bid.correction_status, bid.valid) == (Decimal("410000.00"), "accepted", True)
-
-
-def test_a_refused_correction_invalidates_the_bid(published: World) -> None:
-    slipped = {"total": "420000.00", "capital": _capital("410000.00")}
-    world = _correction_world(published, {**THREE_BIDS, ("1", seed.SUPPLIER_A): slipped})
-    world.act(EXPERT, "evaluator", ProposeCorrection(seed.CODE, "1", seed.SUPPLIER_A))
-    world.act(seed.SUPPLIER_A, "bidder", RespondToCorrection(seed.CODE, "1", accept=False))
-    bid = tender_of(world).lots["1"].bids[seed.SUPPLIER_A]
-    assert bid.invalid == [
-        {"rule": "ARITHMETIC_CORRECTION", "detail": "the bidder refused the correction"}
-    ]
-    assert bid.price == Decimal("420000.00")
-
-
-def test_a_line_total_that_differs_from_its_unit_price_is_corrected(published: World) -> None:
-    lines = [
-        {"name": "不锈钢餐桌", "unit_price": "1300.00", "quantity": "222", "total": "288600.00"},
-        {"name": "消毒柜", "unit_price": "4000.00", "quantity": "10", "total": "4500.00"},
-    ]
-    slipped = {"total": "293100.00", "lines": lines}
-    world = _correction_world(published, {**THREE_BIDS, ("1", seed.QXD): slipped})
-    outcome = world.act(EXPERT, "evaluator", ProposeCorrection(seed.CODE, "1", seed.QXD))
-    facts = facts_of(world, outcome)
-    assert facts["corrected_total"] == "328600.00"
-    assert [c["subject"] for c in facts["corrections"]] == ["line 2 (消毒柜) total", "total"]
-
-
-def test_a_correction_is_refused_when_nothing_needs_correcting(examined: World) -> None:
-    command = ProposeCorrection(seed.CODE, "1", seed.RUNHUA)
-    assert_refused(examined, EXPERT, "evaluator", command, r"§26\.4.*no arithmetic slip")
-
-
-def test_an_accepted_correction_above_the_ceiling_invalidates_the_bid(published: World) -> None:
-    slipped = {"total": "550000.00", "capital": _capital("560000.00")}
-    world = _correction_world(published, {**THREE_BIDS, ("1", seed.SUPPLIER_A): slipped})
-    world.act(EXPERT, "evaluator", ProposeCorrection(seed.CODE, "1", seed.SUPPLIER_A))
-    world.act(seed.SUPPLIER_A, "bidder", RespondToCorrection(seed.CODE, "1", accept=True))
-    bid = tender_of(world).lots["1"].bids[seed.SUPPLIER_A]
-    assert bid.price == Decimal("560000.00")
-    assert bid.invalid == [
-        {
-            "rule": "PRICE_CEILING",
-            "detail": "the corrected price 560000.00 is above the ceiling 555460.00",
-        }
-    ]
-
-
 # Committee questions (§27)
 
 
@@ -329,12 +255,15 @@ class _AnswerWithPrice(AnswerCommittee):
 
 
 def _ask(world: World, bidder: str, *, low_price: bool = False) -> str:
+    """A majority of the committee asks ``bidder``; the question's id."""
     question = "请说明报价构成" if low_price else "请澄清交货期"
-    outcome = world.act(
-        EXPERT, "evaluator", AskBidder(seed.CODE, "1", bidder, question, low_price=low_price)
-    )
-    question_id: str = facts_of(world, outcome)["question_id"]
+    command = AskBidder(seed.CODE, "1", bidder, question, low_price=low_price)
+    question_id: str = facts_of(world, committee_decides(world, command))["question_id"]
     return question_id
+
+
+def _decide(world: World, bidder: str, accepted: bool) -> None:
+    committee_decides(world, DecideJustification(seed.CODE, "1", bidder, accepted))
 
 
 def test_an_answer_that_tries_to_change_the_price_is_refused(examined: World) -> None:
@@ -361,7 +290,8 @@ def test_an_unjustified_low_price_invalidates_the_bid(examined: World) -> None:
     assert tender_of(examined).lots["1"].bids[seed.QXD].justification == "requested"
     accept = DecideJustification(seed.CODE, "1", seed.QXD, accepted=True)
     assert_refused(examined, EXPERT, "evaluator", accept, r"§27\.2.*no written justification")
-    examined.act(EXPERT, "evaluator", DecideJustification(seed.CODE, "1", seed.QXD, False))
+    examined.clock.set(examined.clock.now() + timedelta(minutes=31))  # the 30 minutes to answer
+    _decide(examined, seed.QXD, False)
     bid = tender_of(examined).lots["1"].bids[seed.QXD]
     assert bid.justification == "rejected"
     assert bid.invalid == [
@@ -378,22 +308,17 @@ def test_a_justified_low_price_keeps_the_bid(examined: World) -> None:
         seed.QXD, "bidder", AnswerCommittee(seed.CODE, "1", question_id, "自有工厂, 成本清单附后")
     )
     assert tender_of(examined).lots["1"].bids[seed.QXD].justification == "given"
-    examined.act(EXPERT, "evaluator", DecideJustification(seed.CODE, "1", seed.QXD, True))
+    _decide(examined, seed.QXD, True)
     bid = tender_of(examined).lots["1"].bids[seed.QXD]
     assert (bid.justification, bid.valid) == ("accepted", True)
 
 
-def test_scoring_waits_for_a_pending_correction_and_an_open_justification(
-    published: World,
-) -> None:
-    slipped = {"total": "420000.00", "capital": _capital("410000.00")}
-    world = _correction_world(published, {**THREE_BIDS, ("1", seed.SUPPLIER_A): slipped})
-    world.act(EXPERT, "evaluator", ProposeCorrection(seed.CODE, "1", seed.SUPPLIER_A))
-    _ask(world, seed.QXD, low_price=True)
+def test_scoring_waits_for_an_open_justification(examined: World) -> None:
+    _ask(examined, seed.QXD, low_price=True)
     sheets = tuple(ScoreSheet(b, Decimal(20), Decimal(30)) for _, b in THREE_BIDS)
     scores = SubmitScores(seed.CODE, "1", sheets)
-    assert_refused(world, EXPERT, "evaluator", scores, r"demo-a: arithmetic correction")
-    assert_refused(world, EXPERT, "evaluator", scores, r"wuhan-qinxiongdi: low-price")
+    pattern = r"§27\.2 .*wuhan-qinxiongdi: its justification is requested, not decided"
+    assert_refused(examined, EXPERT, "evaluator", scores, pattern)
 
 
 def test_a_failed_qualification_must_give_its_reason(opened: World) -> None:

@@ -11,6 +11,7 @@ from commands import seed
 from commands.messages import FinaliseEvaluation, ScoreSheet, SignReport, SubmitScores
 from commands.world import World
 from ledger.canonical import canonical_bytes
+from ledger.rules import catalogue as rules
 from tests.conftest import tender_of
 from tests.support.evaluation import (
     Sheet,
@@ -124,17 +125,28 @@ def test_the_small_enterprise_deduction_changes_the_price_score(published: World
     assert runhua.scores[EXPERT]["total"] == "78.42"
 
 
-def test_no_consortium_deduction_where_the_notice_refuses_consortia(published: World) -> None:
+def test_a_declared_consortium_is_invalid_where_the_notice_refuses_consortia(
+    published: World,
+) -> None:
     assert tender_of(published).terms["consortia"] is False  # the seed: 不接受联合体投标
     bids: dict[BidKey, BidSpec] = {
         ("1", seed.SUPPLIER_B): {"total": "400000.00", "consortium_sme_share": "0.35"},
         ("1", seed.RUNHUA): "380000.00",
         ("1", seed.SUPPLIER_A): "420000.00",
+        ("1", seed.SUPPLIER_D): "430000.00",
     }
     world = _examined(published, bids)
+    claimed = tender_of(world).lots["1"].bids[seed.SUPPLIER_B]
+    assert claimed.invalid == [
+        {
+            "rule": "CONSORTIUM_REFUSED",
+            "detail": "demo-b bids as a consortium; the notice accepts no consortia",
+        }
+    ]
+    assert rules.by_code("CONSORTIUM_REFUSED").clause == "invitation 一.9"
     submit_scores(world, "1", {EXPERT: None})
     claimed = tender_of(world).lots["1"].bids[seed.SUPPLIER_B]
-    assert claimed.evaluation_price == Decimal("400000.00")  # not 388000.00 (3% off)
+    assert (claimed.scores, claimed.evaluation_price) == ({}, None)  # never scored, nor 3% off
 
 
 # The agency's tally and the ranking (ch.5 (五)(六), §18)
@@ -196,6 +208,28 @@ def test_equal_scores_rank_by_price_then_by_the_quantified_score(published: Worl
         (seed.SUPPLIER_B, "80.00", "58.57"),
     ]
     assert facts["candidates"] == [seed.SUPPLIER_A, seed.SUPPLIER_C, seed.SUPPLIER_B]
+
+
+def test_an_equal_score_ranks_by_the_quoted_price_before_any_deduction(
+    published: World,
+) -> None:
+    bids: dict[BidKey, BidSpec] = {
+        ("1", seed.SUPPLIER_A): "370000.00",  # the baseline: price score 30.00
+        ("1", seed.SUPPLIER_B): "400000.00",  # large: evaluated at 400000, 27.75
+        ("1", seed.SUPPLIER_C): {"total": "420000.00", "small_or_micro": True},  # 378000, 29.37
+    }
+    sheet = {
+        seed.SUPPLIER_A: ("20.00", "30.00"),  # 80.00
+        seed.SUPPLIER_B: ("21.62", "30.00"),  # 79.37, quantified 57.75
+        seed.SUPPLIER_C: ("20.00", "30.00"),  # 79.37, quantified 59.37
+    }
+    facts = _ranked(published, bids, sheet)
+    rows = [(e["bidder"], e["score"], e["price"], e["evaluation_price"]) for e in facts["ranking"]]
+    assert rows == [
+        (seed.SUPPLIER_A, "80.00", "370000.00", "370000.00"),
+        (seed.SUPPLIER_B, "79.37", "400000.00", "400000.00"),  # quoted 400000 < 420000
+        (seed.SUPPLIER_C, "79.37", "420000.00", "378000.00"),  # though evaluated lower
+    ]
 
 
 def test_an_exact_tie_is_drawn_from_the_log_so_anyone_can_recompute_it(

@@ -91,7 +91,8 @@ def test_the_returned_bid_keeps_its_cause_and_the_correction_its_figures(
     assert "§23.2(4)" in returned["returned_cause"]
     (corrected,) = overview["corrections"]
     assert corrected["bidder"] == seed.SUPPLIER_A
-    assert (corrected["read_out_price"], corrected["price"]) == ("498000.00", "489000.00")
+    assert (corrected["read_out_price"], corrected["price"]) == ("489000.00", "489000.00")
+    assert corrected["correction"]["stated_total"] == "498000.00"  # the figures
     assert corrected["correction_status"] == "accepted"
     (challenge,) = overview["challenges"]
     assert (challenge["challenger"], challenge["lot"]) == (seed.SUPPLIER_B, "1")

@@ -18,7 +18,10 @@ other four experts. Steps already done (committee formed, lot qualified or exami
 skipped, so a test can run some steps by hand and let the helper finish. The steps are
 also available one by one: ``form_committee``, ``qualify``, ``check_conformity``,
 ``submit_scores``, ``finalise``, ``sign_report``; ``facts_of(world, outcome)`` reads what
-the ledger derived, ``assert_refused`` checks a refusal that writes nothing.
+the ledger derived, ``assert_refused`` checks a refusal that writes nothing. A committee
+decision (conformity, correction, question, justification) takes effect when a majority
+signs it: ``committee_decides(world, command)`` has ``MAJORITY`` (the first three members)
+sign it, a minute apart, and returns the outcome of the signature that decided it.
 
 Times, Beijing, on the evaluation day 2021-01-15 (never before the clock): committee
 10:20, qualification 10:30, conformity 11:00, scores from 14:00 (one minute apart),
@@ -63,6 +66,7 @@ SCORES_AT = seed.beijing("2021-01-15 14:00")
 FINALISED_AT = seed.beijing("2021-01-15 15:00")
 SIGNED_AT = seed.beijing("2021-01-15 15:30")
 DEFAULT_POINTS = ("20.00", "30.00")
+MAJORITY = seed.COMMITTEE[:3]  # 3 of the 5 members
 
 
 def evaluate_lot(
@@ -122,18 +126,24 @@ def qualify(world: World, lot: str, unqualified: Mapping[str, str] | None = None
 def check_conformity(
     world: World, lot: str, non_conforming: Mapping[str, str] | None = None
 ) -> None:
-    """The first committee member records conformity of every valid bid but ``non_conforming``."""
+    """A majority of the committee signs every valid bid conforming but ``non_conforming``."""
     failing = non_conforming or {}
     results = tuple(
         ConformityResult(bid.bidder, bid.bidder not in failing, failing.get(bid.bidder, ""))
         for bid in tender_of(world).lots[lot].valid_bids()
     )
-    world.act(
-        seed.COMMITTEE[0],
-        "evaluator",
-        RecordConformity(seed.CODE, lot, results),
-        at=_at(world, CONFORMITY_AT),
-    )
+    world.clock.set(_at(world, CONFORMITY_AT))
+    committee_decides(world, RecordConformity(seed.CODE, lot, results))
+
+
+def committee_decides(world: World, command: Command, signers: Iterable[str] = MAJORITY) -> Outcome:
+    """Each of ``signers`` signs ``command``, a minute apart; the last signature's outcome."""
+    outcome = None
+    for member in signers:
+        outcome = world.act(member, "evaluator", command)
+        world.clock.set(world.clock.now() + timedelta(minutes=1))
+    assert outcome is not None, "no signer"
+    return outcome
 
 
 def submit_scores(world: World, lot: str, sheets: Mapping[str, Sheet | None]) -> None:

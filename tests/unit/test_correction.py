@@ -15,6 +15,7 @@ from ledger.rules.correction import (
     PriceLine,
     PriceSheet,
     correct_arithmetic,
+    read_out_amount,
 )
 
 BED = "学生床(含铺板、上下铺)"
@@ -64,6 +65,26 @@ def test_the_capital_amount_prevails_over_the_figures() -> None:
     )
     assert "§26.4" in CAPITAL_PREVAILS
     assert "capital amount prevails" in CAPITAL_PREVAILS
+
+
+def test_the_amount_read_out_is_the_capital_amount_with_its_slip() -> None:
+    sheet = PriceSheet(Decimal("340000.00"), "叁拾伍万元整", ())
+    assert read_out_amount(sheet) == (
+        Decimal("350000.00"),
+        Correction(
+            "total in figures", Decimal("340000.00"), Decimal("350000.00"), CAPITAL_PREVAILS
+        ),
+    )
+
+
+def test_figures_that_agree_with_the_capital_amount_are_read_out_without_a_slip() -> None:
+    sheet = PriceSheet(Decimal("334860.00"), "人民币叁拾叁万肆仟捌佰陆拾元正", ())
+    assert read_out_amount(sheet) == (Decimal("334860.00"), None)
+
+
+def test_an_unreadable_capital_amount_cannot_be_read_out() -> None:
+    with pytest.raises(InvalidInput, match="肆拾贰万"):
+        read_out_amount(PriceSheet(Decimal("420000.00"), "肆拾贰万", ()))
 
 
 def test_the_line_sum_prevails_over_a_total_already_corrected_from_capitals() -> None:

@@ -26,8 +26,18 @@ def _entry(
     price: str = "400000.00",
     quantified: str = "50.00",
     brand: str | None = None,
+    *,
+    quoted: str | None = None,
 ) -> RankEntry:
-    return RankEntry(bidder, Decimal(score), Decimal(price), Decimal(quantified), brand)
+    """A ranked bid; ``price`` is its evaluation price, ``quoted`` (default: the same) its own."""
+    return RankEntry(
+        bidder=bidder,
+        score=Decimal(score),
+        price=Decimal(price),
+        quoted=Decimal(quoted or price),
+        quantified=Decimal(quantified),
+        brand=brand,
+    )
 
 
 def _bidders(entries: list[RankEntry]) -> list[str]:
@@ -116,6 +126,21 @@ def test_an_equal_score_is_ranked_by_the_lower_price() -> None:
         draw_seed=SEED,
     )
     assert _bidders(ranked) == ["乙", "甲"]
+
+
+def test_an_equal_score_is_ranked_by_the_quoted_price_not_the_evaluation_price() -> None:
+    # 乙 is a small enterprise: quoted 420000, evaluated at 378000 (10% off); 甲 quotes
+    # 400000 with no deduction. ch.5 (六) orders an equal score by the 投标报价: 甲 first.
+    small = _entry("乙", "88.00", price="378000.00", quoted="420000.00", quantified="60.00")
+    large = _entry("甲", "88.00", price="400000.00", quoted="400000.00", quantified="55.00")
+    assert _bidders(rank([small, large], draw_seed=SEED)) == ["甲", "乙"]
+
+
+def test_of_the_same_brand_the_lower_quoted_price_keeps_its_place() -> None:
+    small = _entry("乙", "88.00", price="378000.00", quoted="420000.00", brand="Kaiyue")
+    large = _entry("甲", "88.00", price="400000.00", quoted="400000.00", brand="KAIYUE")
+    assert _bidders(rank([small, large], draw_seed=SEED)) == ["甲"]
+    assert same_brand_excluded([small, large], draw_seed=SEED) == ["乙"]
 
 
 def test_an_equal_score_and_price_is_ranked_by_the_quantified_factors() -> None:

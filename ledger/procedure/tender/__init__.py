@@ -2,6 +2,8 @@
 
 from ledger.procedure.tender import (  # noqa: F401  (each module registers its rules)
     award,
+    committee,
+    corrections,
     evaluation,
     opening,
     publication,

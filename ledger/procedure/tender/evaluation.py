@@ -6,16 +6,20 @@ Choices where the seed is silent:
 - §24.1 counts qualified bidders whose bids are still valid (a price above the ceiling at
   the opening already left the competition). A bidder found unqualified has its bid
   invalidated with the purchaser's reason.
-- §43 and §26.2 (same contact) are checked by the ledger from the registry's party
-  attributes ``legal_representative``, ``controller`` and ``contact`` when the committee
-  records conformity; every bid of the group is invalidated and the facts say why.
+- Bidders offering the same brand count as one in both §24.1 counts (§18, brands compared
+  by ``ledger.rules.brands.brand_key``); the facts give the bidders and what they count as.
+- The conformity check is a committee decision: it takes effect when a majority of the
+  seated members has signed the same results (``ledger.procedure.tender.committee``).
+  With it the ledger records its own findings (``findings``): §43, §26.2 same contact,
+  a false SME declaration, a consortium where none is accepted.
+- No member tied to a bidder of the tender (``ledger.rules.committee.tie_to_bidder``) is
+  seated: it must withdraw (回避).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import combinations
 from typing import ClassVar, Literal
 
 from ledger.errors import InvalidInput, Reason, Rule, RuleViolation
@@ -24,8 +28,12 @@ from ledger.procedure.records import Decision, EventRecord
 from ledger.procedure.registry_state import RegistryState
 from ledger.procedure.schema import arg
 from ledger.procedure.state import Lot, TenderState
-from ledger.procedure.tender.stages import lot_at, reason
+from ledger.procedure.tender.committee import committee_decides, settle
+from ledger.procedure.tender.findings import conformity_findings
+from ledger.procedure.tender.stages import brand_of, lot_at, reason
 from ledger.rules import catalogue as rules
+from ledger.rules.brands import bidders_counted
+from ledger.rules.committee import tie_to_bidder
 
 KINDS = {"purchaser_representative": "purchaser_representatives", "expert": "experts"}
 MINIMUM_QUALIFIED = 3  # §24.1: fewer than three qualified bidders, no evaluation
@@ -105,10 +113,12 @@ def record_qualification(
     revealed = {bid.bidder for bid in lot.bids.values() if bid.status == "revealed"}
     _check_covers(results, revealed, rules.QUALIFICATION_FIRST, "revealed")
     qualified = sorted(b for b, ok in results.items() if ok and not lot.bids[b].invalid)
+    counted = _counted(lot, qualified)
     facts = {
         "qualified": len(qualified),
         "qualified_bidders": qualified,
-        "no_evaluation": len(qualified) < MINIMUM_QUALIFIED,
+        "counted_as": counted,
+        "no_evaluation": counted < MINIMUM_QUALIFIED,
     }
     return Decision("QualificationRecorded", facts)
 
@@ -119,17 +129,25 @@ def record_conformity(tender: TenderState, command: RecordConformity, ctx: Conte
     results = _results(command.results, "conforming")
     valid = {b.bidder for b in lot.valid_bids()}
     _check_covers(results, valid, rules.PHASE_ORDER, "qualified and valid")
-    findings = _conflicts(lot, ctx.registry)
+    findings = conformity_findings(tender, lot, ctx.registry)
     conforming = sorted(bidder for bidder, ok in results.items() if ok)
     excluded = {finding["bidder"] for finding in findings}
-    remaining = len([b for b in conforming if b not in excluded])
+    remaining = [b for b in conforming if b not in excluded]
+    counted = _counted(lot, remaining)
     facts = {
         "conforming": conforming,
         "invalidated": findings,
-        "valid": remaining,
-        "no_evaluation": remaining < MINIMUM_QUALIFIED,  # §24.1, §30: fewer than three respond
+        "valid": len(remaining),
+        "counted_as": counted,
+        "no_evaluation": counted < MINIMUM_QUALIFIED,  # §24.1, §30: fewer than three respond
     }
-    return Decision("ConformityRecorded", facts)
+    subject = f"conformity/{lot.lot}"
+    return committee_decides(tender, subject, ctx, "ConformityRecorded", facts)
+
+
+def _counted(lot: Lot, bidders: Iterable[str]) -> int:
+    """How many bidders ``bidders`` count as, one brand counting once (§18, §24.1)."""
+    return bidders_counted({bidder: brand_of(lot.bids[bidder]) for bidder in bidders})
 
 
 def _check_makeup(tender: TenderState, members: list[tuple[str, str]]) -> None:
@@ -156,6 +174,11 @@ def _check_member(
             rules.COMMITTEE_MAKEUP,
             f"{party} is the agency or a bidder and cannot sit on the committee",
         )
+    attributes = registry.party(party).attributes
+    for bidder in sorted(bidders):
+        tie = tie_to_bidder(party, attributes, bidder, registry.party(bidder).attributes)
+        if tie is not None:
+            raise RuleViolation(rules.WITHDRAWAL, f"{tie}, a bidder of this tender")
 
 
 def _results(
@@ -180,30 +203,6 @@ def _check_covers(results: Mapping[str, bool], expected: set[str], rule: Rule, w
             f"missing {sorted(expected - set(results))}, "
             f"unexpected {sorted(set(results) - expected)}",
         )
-
-
-def _conflicts(lot: Lot, registry: RegistryState) -> list[dict[str, str]]:
-    """§43 (same legal representative, or one controls the other) and §26.2 (same contact)."""
-    findings: list[dict[str, str]] = []
-    revealed = sorted(bid.bidder for bid in lot.bids.values() if bid.status == "revealed")
-    for first, second in combinations(revealed, 2):
-        one, two = registry.party(first).attributes, registry.party(second).attributes
-        pair = f"{first} and {second}"
-        representative = one.get("legal_representative")
-        if representative and representative == two.get("legal_representative"):
-            found = reason(
-                rules.SAME_LEGAL_REPRESENTATIVE, f"{pair} have the same legal representative"
-            )
-        elif one.get("controller") == second or two.get("controller") == first:
-            found = reason(
-                rules.SAME_LEGAL_REPRESENTATIVE, f"{pair} stand in a control relationship"
-            )
-        elif one.get("contact") and one.get("contact") == two.get("contact"):
-            found = reason(rules.COLLUSION, f"{pair} name the same contact person")
-        else:
-            continue
-        findings += [{"bidder": b, **found} for b in (first, second)]
-    return findings
 
 
 @applies("CommitteeFormed")
@@ -234,3 +233,4 @@ def _conformity(tender: TenderState, event: EventRecord) -> None:
         found: Reason = {"rule": finding["rule"], "detail": finding["detail"]}
         lot.bids[finding["bidder"]].invalid.append(found)
     lot.status = "no_evaluation" if event.facts["no_evaluation"] else "examined"
+    settle(tender, event)

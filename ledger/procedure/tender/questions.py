@@ -1,52 +1,43 @@
-"""Arithmetic correction (§26.4) and the committee's questions to bidders (§27).
+"""The committee's questions to bidders (§27): clarifications and low-price justifications.
 
-Both come after the conformity check and before the first scores, so that every
-evaluator scores the same set of bids. The ledger itself runs the §26.4 correction on the
-revealed price sheet; the bidder accepts it (its price becomes the corrected total, checked
-again against the ceiling, §11.6) or refuses it (its bid is invalid). A clarification
-(§27.1) carries nothing but its text: never a price. A §27.2 request for a written
-justification of an abnormally low price blocks scoring until the committee decides it.
+Both come after the conformity check and before the first scores, so that every evaluator
+scores the same set of bids, and both are committee decisions, taken by a majority of its
+members each signing (``ledger.procedure.tender.committee``); so is the decision on a
+justification. A clarification (§27.1) carries nothing but its text: never a price. A
+request gives the bidder ``answer_minutes`` to answer (评标现场合理的时间), counted from
+the decision.
+
+A request for a written justification of an abnormally low price (§27.2):
+- is made only of a price below the mean of the other conforming bids' prices: a price
+  "clearly lower than the others'" is at least that; how much lower is the committee's
+  judgement;
+- holds scoring back until the committee decides it;
+- may be rejected for want of an answer only after the time to answer has passed; an answer
+  given may be accepted or rejected at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ledger.canonical import canonical_bytes
+from ledger.clock import format_time, parse_time
 from ledger.errors import InvalidInput, Rule, RuleViolation
 from ledger.procedure.base import Context, Guard, TenderCommand, applies, decides, phases
-from ledger.procedure.bid_document import parse_bid_document
 from ledger.procedure.records import Decision, EventRecord
 from ledger.procedure.schema import arg
-from ledger.procedure.state import Lot, TenderState, money
-from ledger.procedure.tender.stages import bid_price, lot_at, reason, scoring_begun, valid_bid
+from ledger.procedure.state import Bid, Lot, TenderState, money
+from ledger.procedure.tender.committee import committee_decides, settle
+from ledger.procedure.tender.corrections import before_scoring
+from ledger.procedure.tender.stages import bid_price, lot_at, reason, valid_bid
 from ledger.rules import catalogue as rules
-from ledger.rules.correction import correct_arithmetic
 
 _EVALUATION = phases("evaluation")
 _COMMITTEE = Guard(role="evaluator", sender="committee", phases=_EVALUATION)
 _BIDDER = Guard(role="bidder", phases=_EVALUATION)
-
-
-@dataclass(frozen=True)
-class ProposeCorrection(TenderCommand):
-    """The committee has the ledger correct a bid's arithmetic (§26.4)."""
-
-    guard: ClassVar[Guard] = _COMMITTEE
-    lot: str = arg(max_length=20)
-    bidder: str = arg(max_length=64)
-
-
-@dataclass(frozen=True)
-class RespondToCorrection(TenderCommand):
-    """The bidder accepts the correction, or refuses it and its bid is invalid (§26.4)."""
-
-    guard: ClassVar[Guard] = _BIDDER
-    lot: str = arg(max_length=20)
-    accept: bool = arg()
 
 
 @dataclass(frozen=True)
@@ -58,6 +49,7 @@ class AskBidder(TenderCommand):
     bidder: str = arg(max_length=64)
     question: str = arg(max_length=5000)
     low_price: bool = False
+    answer_minutes: int = arg(default=30, minimum=5, maximum=24 * 60)
 
 
 @dataclass(frozen=True)
@@ -81,76 +73,41 @@ class DecideJustification(TenderCommand):
     accepted: bool = arg()
 
 
-@decides(ProposeCorrection)
-def propose_correction(tender: TenderState, command: ProposeCorrection, ctx: Context) -> Decision:
-    lot = lot_at(tender, command.lot, "examined", "ProposeCorrection")
-    _before_scoring(lot, "ProposeCorrection")
-    bid = valid_bid(lot, command.bidder)
-    if bid.correction_status is not None:
-        raise RuleViolation(
-            rules.ARITHMETIC_CORRECTION,
-            f"{bid.bidder}: a correction was already proposed ({bid.correction_status})",
-        )
-    sheet = parse_bid_document(canonical_bytes(bid.document or {})).sheet
-    result = correct_arithmetic(sheet)
-    if not result.changed:
-        raise RuleViolation(
-            rules.ARITHMETIC_CORRECTION,
-            f"{bid.bidder}: the price sheet has no arithmetic slip to correct",
-        )
-    corrections = [
-        {
-            "subject": c.subject,
-            "stated": f"{c.stated}",
-            "corrected": f"{c.corrected}",
-            "reason": c.reason,
-        }
-        for c in result.corrections
-    ]
-    facts = {
-        "stated_total": money(bid_price(bid)),
-        "corrected_total": money(result.corrected_total),
-        "corrections": corrections,
-    }
-    return Decision("CorrectionProposed", facts)
-
-
-@decides(RespondToCorrection)
-def respond_to_correction(
-    tender: TenderState, command: RespondToCorrection, ctx: Context
-) -> Decision:
-    lot = lot_at(tender, command.lot, "examined", "RespondToCorrection")
-    bid = lot.bids.get(ctx.actor)
-    if bid is None or bid.correction_status != "pending" or bid.correction is None:
-        raise RuleViolation(
-            rules.ARITHMETIC_CORRECTION, f"{ctx.actor} has no pending correction in lot {lot.lot}"
-        )
-    facts: dict[str, Any] = {"accepted": command.accept}
-    if command.accept:
-        price = Decimal(bid.correction["corrected_total"])
-        facts.update(price=money(price), above_ceiling=price > lot.ceiling)
-    return Decision("CorrectionAnswered", facts)
-
-
 @decides(AskBidder)
 def ask_bidder(tender: TenderState, command: AskBidder, ctx: Context) -> Decision:
     lot = lot_at(tender, command.lot, "examined", "AskBidder")
-    _before_scoring(lot, "AskBidder")
+    before_scoring(lot, "AskBidder")
     bid = valid_bid(lot, command.bidder)
     facts: dict[str, Any] = {
         "question_id": "C" + hashlib.sha256(ctx.command_id.encode()).hexdigest()[:12],
         "low_price": command.low_price,
+        "answer_by": format_time(ctx.now + timedelta(minutes=command.answer_minutes)),
     }
     if command.low_price:
-        if bid.justification is not None:
-            raise RuleViolation(
-                rules.ABNORMALLY_LOW_PRICE,
-                f"{bid.bidder}: a justification was already requested ({bid.justification})",
-            )
-        others = [bid_price(b) for b in lot.valid_bids() if b.bidder != bid.bidder]
-        facts["price"] = money(bid_price(bid))
-        facts["others_mean"] = money(sum(others, Decimal(0)) / len(others)) if others else None
-    return Decision("BidderAsked", facts)
+        facts.update(_clearly_lower(lot, bid))
+        subject = f"low-price/{lot.lot}/{bid.bidder}"
+    else:
+        subject = f"question/{lot.lot}/{bid.bidder}"
+    return committee_decides(tender, subject, ctx, "BidderAsked", facts)
+
+
+def _clearly_lower(lot: Lot, bid: Bid) -> dict[str, Any]:
+    """The price and the others' mean, if ``bid`` may be asked to justify its price."""
+    if bid.justification is not None:
+        raise RuleViolation(
+            rules.ABNORMALLY_LOW_PRICE,
+            f"{bid.bidder}: a justification was already requested ({bid.justification})",
+        )
+    others = [bid_price(b) for b in lot.valid_bids() if b.bidder != bid.bidder]
+    price = bid_price(bid)
+    mean = sum(others, Decimal(0)) / len(others) if others else None
+    if mean is None or price >= mean:
+        raise RuleViolation(
+            rules.ABNORMALLY_LOW_PRICE,
+            f"{bid.bidder}: its price {money(price)} is not below the mean "
+            f"{money(mean) if mean is not None else '(none)'} of the other conforming bids",
+        )
+    return {"price": money(price), "others_mean": money(mean)}
 
 
 @decides(AnswerCommittee)
@@ -184,37 +141,22 @@ def decide_justification(
             rules.ABNORMALLY_LOW_PRICE,
             f"{bid.bidder} has given no written justification: it can only be rejected",
         )
-    return Decision("JustificationDecided", {"justification": bid.justification})
+    if bid.justification == "requested":
+        answer_by = _request(lot, bid.bidder)["answer_by"]
+        if ctx.now <= answer_by:
+            raise RuleViolation(
+                rules.ABNORMALLY_LOW_PRICE,
+                f"{bid.bidder} has until {format_time(answer_by)} to justify its price in "
+                f"writing; no decision without its answer before then (now {format_time(ctx.now)})",
+            )
+    facts = {"justification": bid.justification}
+    subject = f"justification/{lot.lot}/{bid.bidder}"
+    return committee_decides(tender, subject, ctx, "JustificationDecided", facts)
 
 
-def _before_scoring(lot: Lot, command: str) -> None:
-    if scoring_begun(lot):
-        raise RuleViolation(
-            rules.PHASE_ORDER,
-            f"{command}: scoring of lot {lot.lot} has begun; corrections and questions come "
-            "before the first scores",
-        )
-
-
-@applies("CorrectionProposed")
-def _proposed(tender: TenderState, event: EventRecord) -> None:
-    bid = tender.lots[event.args["lot"]].bids[event.args["bidder"]]
-    bid.correction = dict(event.facts)
-    bid.correction_status = "pending"
-
-
-@applies("CorrectionAnswered")
-def _answered(tender: TenderState, event: EventRecord) -> None:
-    lot = tender.lots[event.args["lot"]]
-    bid = lot.bids[event.actor]
-    bid.correction_status = "accepted" if event.args["accept"] else "refused"
-    if not event.args["accept"]:
-        bid.invalid.append(reason(rules.ARITHMETIC_CORRECTION, "the bidder refused the correction"))
-        return
-    bid.price = Decimal(event.facts["price"])
-    if event.facts["above_ceiling"]:
-        detail = f"the corrected price {event.facts['price']} is above the ceiling {lot.ceiling}"
-        bid.invalid.append(reason(rules.PRICE_CEILING, detail))
+def _request(lot: Lot, bidder: str) -> dict[str, Any]:
+    """The committee's low-price request to ``bidder``."""
+    return next(q for q in lot.questions.values() if q["bidder"] == bidder and q["low_price"])
 
 
 @applies("BidderAsked")
@@ -222,15 +164,17 @@ def _asked(tender: TenderState, event: EventRecord) -> None:
     lot = tender.lots[event.args["lot"]]
     lot.questions[event.facts["question_id"]] = {
         "bidder": event.args["bidder"],
-        "asked_by": event.actor,
+        "asked_by": list(event.facts["signers"]),
         "question": event.args["question"],
         "low_price": event.facts["low_price"],
         "asked_at": event.time,
+        "answer_by": parse_time(event.facts["answer_by"]),
         "answer": None,
         "answered_at": None,
     }
     if event.facts["low_price"]:
         lot.bids[event.args["bidder"]].justification = "requested"
+    settle(tender, event)
 
 
 @applies("CommitteeAnswered")
@@ -249,3 +193,4 @@ def _decided(tender: TenderState, event: EventRecord) -> None:
     if not event.args["accepted"]:
         detail = "the bidder did not justify its abnormally low price"
         bid.invalid.append(reason(rules.ABNORMALLY_LOW_PRICE, detail))
+    settle(tender, event)

@@ -6,9 +6,11 @@ Choices where the seed is silent:
 - The "score on the quantified factors" (量化指标评审得分) that settles a tie of score and
   price is the mean over the evaluators of technical + price points: the business part
   holds the judgement factors (document quality, strength, after-sales).
-- The ranking's price is the evaluation price (after the SME deduction), the price the
-  bids are compared at; the draw seed is the tender's head hash before the tally, so
-  anyone can recompute the draw from the log.
+- The ranking shows each bid's evaluation price (after any SME deduction) and its quoted
+  price (投标报价); an equal score is settled by the quoted price (ch.5 (六)). The draw
+  seed is the tender's head hash before the tally, so anyone can recompute the draw.
+- The SME deduction needs the bid's declaration confirmed by the bidder's registered
+  ``enterprise_size`` (``ledger.rules.sme``); a false one was found at conformity.
 - The report digest is hex SHA-256 of canonical_bytes({"ranking", "candidates"}).
 """
 
@@ -24,9 +26,11 @@ from ledger.canonical import canonical_bytes
 from ledger.errors import RuleViolation
 from ledger.procedure.base import Context, Guard, TenderCommand, applies, decides, phases
 from ledger.procedure.records import Decision, EventRecord
+from ledger.procedure.registry_state import RegistryState
 from ledger.procedure.schema import arg
 from ledger.procedure.state import Bid, Lot, TenderState, money
-from ledger.procedure.tender.stages import bid_price, lot_at
+from ledger.procedure.tender.corrections import unsettled
+from ledger.procedure.tender.stages import bid_price, brand_of, lot_at
 from ledger.rules import catalogue as rules
 from ledger.rules.scoring import (
     RankEntry,
@@ -37,6 +41,7 @@ from ledger.rules.scoring import (
     rank,
     same_brand_excluded,
 )
+from ledger.rules.sme import check_declaration
 
 _EVALUATION = phases("evaluation")
 
@@ -83,7 +88,7 @@ def submit_scores(tender: TenderState, command: SubmitScores, ctx: Context) -> D
         )
     _check_nothing_pending(lot)
     sheets = _score_sheets(tender, lot, command.scores)
-    prices = {bid.bidder: _evaluation_price(tender, bid) for bid in lot.valid_bids()}
+    prices = {bid.bidder: _evaluation_price(tender, bid, ctx.registry) for bid in lot.valid_bids()}
     points = Decimal(tender.terms["evaluation"]["price_points"])
     price_points = price_scores({b: value for b, (value, _) in prices.items()}, points)
     scores = {
@@ -161,19 +166,19 @@ def report_digest(ranking: list[dict[str, Any]], chosen: list[str]) -> str:
 
 
 def _check_nothing_pending(lot: Lot) -> None:
+    if slips := unsettled(lot):
+        raise RuleViolation(
+            rules.ARITHMETIC_CORRECTION,
+            "scoring waits until every slip is settled: " + "; ".join(slips),
+        )
     pending = [
-        f"{bid.bidder}: arithmetic correction awaiting the bidder (§26.4)"
-        for bid in lot.valid_bids()
-        if bid.correction_status == "pending"
-    ]
-    pending += [
-        f"{bid.bidder}: low-price justification {bid.justification}, not decided (§27.2)"
+        f"{bid.bidder}: its justification is {bid.justification}, not decided"
         for bid in lot.valid_bids()
         if bid.justification in ("requested", "given")
     ]
     if pending:
         raise RuleViolation(
-            rules.PHASE_ORDER, "scoring waits until these are settled: " + "; ".join(pending)
+            rules.ABNORMALLY_LOW_PRICE, "scoring waits for the committee: " + "; ".join(pending)
         )
     if not lot.valid_bids():
         raise RuleViolation(rules.PHASE_ORDER, f"lot {lot.lot} has no valid bid to score")
@@ -206,22 +211,30 @@ def _score_sheets(
     return sheets
 
 
-def _evaluation_price(tender: TenderState, bid: Bid) -> tuple[Decimal, str]:
+def _evaluation_price(
+    tender: TenderState, bid: Bid, registry: RegistryState
+) -> tuple[Decimal, str]:
     """The bid's price after any SME deduction: the notice's rates, the document's statements.
 
-    The consortium deduction exists only where the notice accepts consortia (seed 17.2).
+    The small-or-micro deduction needs the declaration confirmed by the registry; the
+    consortium deduction exists only where the notice accepts consortia (seed 17.2).
     """
     document = bid.document or {}
     share = document.get("consortium_sme_share")
     consortia = tender.terms.get("consortia") is True
+    size = registry.party(bid.bidder).attributes.get("enterprise_size")
+    declaration = check_declaration(document.get("small_or_micro") is True, size)
     sme = tender.terms["sme"]
-    return evaluation_price(
+    price, basis = evaluation_price(
         bid_price(bid),
-        small_or_micro=document.get("small_or_micro") is True,
+        small_or_micro=declaration == "confirmed",
         consortium_sme_share=None if share is None or not consortia else Decimal(share),
         sme_deduction=Decimal(sme["deduction"]),
         consortium_deduction=Decimal(sme["consortium_deduction"]),
     )
+    if declaration == "unconfirmed":
+        basis = f"declared small or micro, not confirmed by a registered size: {basis}"
+    return price, basis
 
 
 def _ranking_row(lot: Lot, place: int, entry: RankEntry) -> dict[str, Any]:
@@ -239,13 +252,13 @@ def _rank_entry(bid: Bid) -> RankEntry:
     """Final score and quantified score (technical + price) as means over the evaluators."""
     sheets = list(bid.scores.values())
     assert bid.evaluation_price is not None
-    brand = (bid.document or {}).get("brand")
     return RankEntry(
         bidder=bid.bidder,
         score=mean_score([Decimal(sheet["total"]) for sheet in sheets]),
         price=bid.evaluation_price,
+        quoted=bid_price(bid),
         quantified=mean_score([Decimal(s["technical"]) + Decimal(s["price"]) for s in sheets]),
-        brand=brand if isinstance(brand, str) else None,
+        brand=brand_of(bid),
     )
 
 
@@ -256,6 +269,7 @@ def _scored(tender: TenderState, event: EventRecord) -> None:
         lot.bids[bidder].scores[event.actor] = dict(sheet)
     for bidder, prices in event.facts["evaluation_prices"].items():
         lot.bids[bidder].evaluation_price = Decimal(prices["evaluation_price"])
+    tender.evaluated_by.add(event.actor)
 
 
 @applies("EvaluationFinalised")
@@ -271,6 +285,7 @@ def _finalised(tender: TenderState, event: EventRecord) -> None:
 def _report_signed(tender: TenderState, event: EventRecord) -> None:
     lot = tender.lots[event.args["lot"]]
     lot.report_signers.add(event.actor)
+    tender.evaluated_by.add(event.actor)
     if event.facts["complete"]:
         lot.report_at = event.time
         lot.status = "reported"

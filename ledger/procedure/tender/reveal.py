@@ -5,8 +5,11 @@ for every authorised bid either its share, checked against the commitment the bi
 in its sealed bid (C4, C5), or a declaration that it cannot open it (C6,
 :mod:`ledger.procedure.tender.unopenable`). Once a threshold of officials has done so, the
 ledger rebuilds each data key, decrypts, and records all revealed bids in one event (C1,
-C4); a bid with too few shares is returned, the others open (C6); a price above the lot's
-ceiling is recorded as invalid (§11.6). Replay reads only that event's facts.
+C4); a bid with too few shares is returned, the others open (C6). The price read out (唱标)
+is the total in capital numerals, which prevails over the figures (§26.4): the ceiling is
+checked on it (a price above is invalid, §11.6), and a slip between the two is recorded as a
+correction the bidder must confirm (``ledger.procedure.tender.corrections``). Replay reads
+only that event's facts.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from ledger.crypto.key_shares import check_handed_in
 from ledger.crypto.sealing import KeyShare, SealedBid, reveal
 from ledger.errors import InvalidInput, Rule, RuleViolation, VerificationFailure
 from ledger.procedure.base import Context, Guard, TenderCommand, applies, decides, phases
-from ledger.procedure.bid_document import parse_bid_document
+from ledger.procedure.bid_document import BidDocument, parse_bid_document
 from ledger.procedure.records import Decision, EventRecord
 from ledger.procedure.schema import arg
 from ledger.procedure.state import Bid, TenderState, money
@@ -34,6 +37,7 @@ from ledger.procedure.tender.unopenable import (
     shares_for,
 )
 from ledger.rules import catalogue as rules
+from ledger.rules.correction import read_out_amount
 
 BidKey = tuple[str, str]  # (lot, bidder)
 
@@ -101,6 +105,7 @@ def reveal_bids(tender: TenderState, command: RevealBids, ctx: Context) -> Decis
         "invalid": {},
         "over_ceiling": {},
         "returned": {},
+        "slips": {},
     }
     for bid in authorised_bids(tender):
         reason = set_aside(tender, bid)
@@ -195,7 +200,7 @@ def _reveal_one(tender: TenderState, bid: Bid, facts: dict[str, Any]) -> None:
         facts["unreadable"].setdefault(bid.lot, []).append(bid.bidder)
         _invalid(facts, bid, rules.SEALED_AND_SIGNED, f"the sealed bid does not open: {exc}")
         return
-    price = document.stated_price
+    price = _read_out(document, bid, facts)
     facts["bids"].setdefault(bid.lot, {})[bid.bidder] = {
         "document": dict(document.raw),
         "price": money(price),
@@ -213,6 +218,31 @@ def _reveal_one(tender: TenderState, bid: Bid, facts: dict[str, Any]) -> None:
         facts["over_ceiling"].setdefault(bid.lot, []).append(bid.bidder)
         detail = f"price {money(price)} above the ceiling {money(ceiling)}"
         _invalid(facts, bid, rules.PRICE_CEILING, detail)
+
+
+def _read_out(document: BidDocument, bid: Bid, facts: dict[str, Any]) -> Decimal:
+    """The price read out: the capital amount (§26.4); a slip from the figures is recorded."""
+    try:
+        price, slip = read_out_amount(document.sheet)
+    except InvalidInput as exc:
+        detail = f"the total in capital numerals cannot be read ({exc}); no price prevails"
+        _invalid(facts, bid, rules.CAPITAL_AMOUNT_READABLE, detail)
+        return document.stated_price
+    if slip is not None:
+        facts["slips"].setdefault(bid.lot, {})[bid.bidder] = {
+            "stage": "read_out",
+            "stated_total": money(slip.stated),
+            "corrected_total": money(slip.corrected),
+            "corrections": [
+                {
+                    "subject": slip.subject,
+                    "stated": money(slip.stated),
+                    "corrected": money(slip.corrected),
+                    "reason": slip.reason,
+                }
+            ],
+        }
+    return price
 
 
 def _invalid(facts: dict[str, Any], bid: Bid, rule: Rule, detail: str) -> None:
@@ -239,7 +269,7 @@ def _revealed(tender: TenderState, event: EventRecord) -> None:
         for bidder, entry in bids.items():
             bid = tender.lots[lot_id].bids[bidder]
             bid.status, bid.document = "revealed", dict(entry["document"])
-            bid.price = Decimal(entry["price"])
+            bid.price = bid.read_out_price = Decimal(entry["price"])
     for lot_id, bidders in event.facts["unreadable"].items():
         for bidder in bidders:
             tender.lots[lot_id].bids[bidder].status = "revealed"
@@ -250,6 +280,11 @@ def _revealed(tender: TenderState, event: EventRecord) -> None:
     for lot_id, reasons_by_bidder in event.facts["invalid"].items():
         for bidder, reasons in reasons_by_bidder.items():
             tender.lots[lot_id].bids[bidder].invalid.extend(dict(r) for r in reasons)
+    for lot_id, slips in event.facts.get("slips", {}).items():
+        for bidder, slip in slips.items():
+            bid = tender.lots[lot_id].bids[bidder]
+            bid.correction = dict(slip)
+            bid.correction_status = None if bid.invalid else "pending"
     for lot in tender.lots.values():
         if lot.status == "open":
             lot.status = "opened"

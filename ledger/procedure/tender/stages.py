@@ -65,6 +65,12 @@ def bid_price(bid: Bid) -> Decimal:
     return bid.price
 
 
+def brand_of(bid: Bid) -> str | None:
+    """The brand a revealed bid offers, as its document states it (§18)."""
+    brand = (bid.document or {}).get("brand")
+    return brand if isinstance(brand, str) else None
+
+
 def reason(rule: Rule, detail: str) -> Reason:
     """A stored reason: the rule's catalogue code and what was found."""
     return {"rule": rule.code, "detail": detail}
