@@ -67,9 +67,9 @@ def _amended(event: LedgerEvent, registry: RegistryState) -> str:
     )
     postponed = event.facts.get("deadline")
     tail = (
-        f"; deadline postponed to {postponed} ({event.facts['reason']})"
+        f"; deadline postponed to {postponed} ({rules.describe(event.facts['reason'])})"
         if postponed
-        else "; deadline unchanged (published at least 15 days before it, §7.1)"
+        else "; deadline unchanged (§7.1)"
     )
     return str(event.args["summary"]) + (f" ({changes})" if changes else "") + tail
 
@@ -80,7 +80,14 @@ def _question(event: LedgerEvent, registry: RegistryState) -> str:
 
 def _clarified(event: LedgerEvent, registry: RegistryState) -> str:
     ids = ", ".join(answer["question_id"] for answer in event.args["answers"])
-    return f"answers {ids} to all bidders, without naming who asked (§6.1)"
+    postponed = event.facts.get("deadline")
+    tail = f"; deadline postponed to {postponed}" if postponed else ""
+    late = "; late: " + "; ".join(rules.describe(r) for r in event.facts.get("late", []))
+    return (
+        f"answers {ids} to all bidders, without naming who asked (§6.1)"
+        + tail
+        + (late if event.facts.get("late") else "")
+    )
 
 
 def _submitted(event: LedgerEvent, registry: RegistryState) -> str:

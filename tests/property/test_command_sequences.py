@@ -61,7 +61,7 @@ from ledger.procedure.base import HANDLERS
 from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.procedure.replay import ATTEMPT_TYPES
 from ledger.procedure.state import TenderState, tender_stream
-from ledger.procedure.tender.publication import AMENDMENT_NOTICE
+from ledger.procedure.tender.notice_times import AMENDMENT_NOTICE
 from ledger.store import LedgerStore
 from ledger.verification import verify_log
 from tests.support.bids import sealed_bid
@@ -292,7 +292,7 @@ class Run:
         qid = open_ids[step.number % len(open_ids)]
         text = f"可以 ({questions[qid]['asker']})" if step.flag else "可以, 见更正公告"
         agency = self.world.parties[seed.AGENCY].as_role("agency")
-        signed = agency.sign(PublishClarification(CODE, (Answer(qid, text),)))
+        signed = agency.sign(PublishClarification(CODE, (Answer(qid, text),), False))
         return self.execute(signed, frozenset({"§6.1"}) if step.flag else None)
 
     def _forge(self, step: Step) -> SignedCommand | None:
@@ -430,12 +430,12 @@ def _check_deadlines(events: Iterable[LedgerEvent]) -> None:
         assert deadline is not None, "a tender event before publication"
         if event.type in TIMELY:
             assert event.timestamp < deadline, f"{event.command} at {event.timestamp} >= {deadline}"
-        if event.type == "TenderAmended":
+        if event.type in ("TenderAmended", "ClarificationPublished"):
             postponed = event.facts.get("deadline")
             if postponed:
                 assert parse_time(postponed) > deadline, "a deadline moved earlier"
                 deadline = parse_time(postponed)
-            if event.args["affects_preparation"]:
+            if event.args.get("affects_preparation", True):
                 assert deadline >= event.timestamp + AMENDMENT_NOTICE, "§7.1 not applied"
 
 

@@ -2,7 +2,9 @@
 
 from ledger.procedure.tender import (  # noqa: F401  (each module registers its rules)
     award,
+    contract,
     evaluation,
+    objections,
     opening,
     publication,
     questions,
@@ -10,4 +12,6 @@ from ledger.procedure.tender import (  # noqa: F401  (each module registers its 
     remedies,
     reveal,
     submission,
+    suspension,
+    validity,
 )
