@@ -223,9 +223,22 @@ def _challenge(event: LedgerEvent, registry: RegistryState) -> str:
 
 
 def _answer(event: LedgerEvent, registry: RegistryState) -> str:
+    late = event.facts.get("late")
     return (
-        f"{event.args['challenge_id']}: all bidders of the lot told; complaint possible until "
-        f"{event.facts.get('complaint_until', '')}"
+        f"{event.args['challenge_id']}: {len(event.facts.get('notified', []))} parties told; "
+        f"complaint possible until {event.facts.get('complaint_until', '')}"
+        + (f"; late: {rules.describe(late)}" if late else "")
+    )
+
+
+def _contract(event: LedgerEvent, registry: RegistryState) -> str:
+    late = event.facts.get("late")
+    winner = event.facts.get("winner")
+    party = f" with {_name(registry, winner)}" if isinstance(winner, str) else ""
+    amount = event.args.get("amount")
+    money = f" for {wan(amount)} 万元" if isinstance(amount, str) else ""
+    return f"lot {event.args['lot']}{party}{money}; due by {event.facts.get('due', '')}" + (
+        f"; late: {rules.describe(late)}" if late else ""
     )
 
 
@@ -255,5 +268,7 @@ SUMMARIES: dict[str, Summary] = {
     "AwardNoticePublished": _notice,
     "ChallengeFiled": _challenge,
     "ChallengeAnswered": _answer,
+    "ContractSigned": _contract,
+    "ContractFiled": _contract,
     "LotFailed": _failed,
 }
