@@ -19,7 +19,7 @@ from ledger.procedure.base import HANDLERS, Command, Context
 from ledger.procedure.calendar import WorkingCalendar
 from ledger.procedure.guards import check_guard
 from ledger.procedure.records import Decision, EventRecord
-from ledger.procedure.registry_state import RegistryState
+from ledger.procedure.registry_state import Party, RegistryState
 from ledger.procedure.state import Bid, Lot, TenderState, Timetable, tender_stream
 from ledger.workdays import package_schedule
 
@@ -31,6 +31,8 @@ def registry(*years: int) -> RegistryState:
     """A registry with the official calendar of ``years`` recorded (2020 and 2021 if none)."""
     state = RegistryState()
     state.calendar = WorkingCalendar([package_schedule(y) for y in years or (2020, 2021)])
+    for party in (seed.QXD, seed.RUNHUA, seed.SUPPLIER_A, seed.SUPPLIER_B, seed.SUPPLIER_D):
+        state.parties[party] = Party(party, f"name of {party}", frozenset({"bidder"}))
     return state
 
 
