@@ -61,9 +61,10 @@ from ledger.procedure.base import HANDLERS
 from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.procedure.replay import ATTEMPT_TYPES
 from ledger.procedure.state import TenderState, tender_stream
-from ledger.procedure.tender.notice_times import AMENDMENT_NOTICE
+from ledger.procedure.tender.notice_times import AMENDMENT_NOTICE, within_office_hours
 from ledger.store import LedgerStore
 from ledger.verification import verify_log
+from ledger.workdays import package_schedule
 from tests.support.bids import sealed_bid
 from tests.support.opening import shares_of
 
@@ -133,6 +134,8 @@ class Run:
             LedgerService(self.store, self.clock, platform=Signer.generate()), self.clock
         )
         self.world.establish()
+        for year in seed.SEED_YEARS:
+            self.world.record_calendar(year)
         for party, role in zip(OFFICIALS, ("agency", "purchaser", "regulator"), strict=True):
             self.world.register(party, party, (role, "official"), encryption=True)
         for bidder in BIDDERS:
@@ -293,6 +296,8 @@ class Run:
         text = f"可以 ({questions[qid]['asker']})" if step.flag else "可以, 见更正公告"
         agency = self.world.parties[seed.AGENCY].as_role("agency")
         signed = agency.sign(PublishClarification(CODE, (Answer(qid, text),), False))
+        if self.clock.now() >= self.tender().deadline:
+            return self.execute(signed, frozenset({"lifecycle"}))  # only before the deadline
         return self.execute(signed, frozenset({"§6.1"}) if step.flag else None)
 
     def _forge(self, step: Step) -> SignedCommand | None:
@@ -378,8 +383,10 @@ class Run:
 def _late(command: str, tender: TenderState, now: datetime) -> bool:
     """Whether ``command`` at ``now`` must be refused for its time alone."""
     assert tender.timetable is not None
-    if command == "ObtainDocuments":
-        return not tender.timetable.documents_from <= now <= tender.timetable.documents_until
+    if command == "ObtainDocuments":  # the window, its hours, no statutory holiday
+        window = tender.timetable.documents_from <= now <= tender.timetable.documents_until
+        holiday = now.date() in package_schedule(now.year).days_off
+        return not window or holiday or not within_office_hours(now)
     return command in DEADLINE_BOUND and now >= tender.deadline
 
 

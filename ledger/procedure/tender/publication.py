@@ -269,11 +269,12 @@ def _check_prices(lot: str, budget: Decimal, ceiling: Decimal) -> None:
 
 def _check_timetable(times: TimetableTerms, now: datetime) -> None:
     ordered = now <= times.documents_from <= times.documents_until <= times.deadline
-    if not (ordered and times.questions_until <= times.deadline):
+    objections = times.objections_until is None or now <= times.objections_until
+    if not (ordered and objections and times.questions_until <= times.deadline):
         raise RuleViolation(
             rules.TIMETABLE_ORDER,
             "publication <= documents_from <= documents_until <= deadline, "
-            "and questions_until <= deadline",
+            "questions_until <= deadline, and publication <= objections_until",
         )
 
 
