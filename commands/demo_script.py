@@ -6,7 +6,6 @@ with their refusal (nothing of them is written to the log).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from commands.messages import (
     ConformityResult,
     DeclareLotFailed,
     FileChallenge,
-    FileContract,
     FinaliseEvaluation,
     FormCommittee,
     LotChange,
@@ -43,7 +41,6 @@ from commands.messages import (
     RespondToCorrection,
     RevealBids,
     ScoreSheet,
-    SignContract,
     SignReport,
     StartOpening,
     SubmitBid,
@@ -154,7 +151,6 @@ def play(world: World, *, log: NoteSigner | None = None) -> DemoRun:
     _opening(run)
     _evaluation(run)
     _award(run)
-    _contracts(run)
     return run
 
 
@@ -380,21 +376,6 @@ def _award(run: DemoRun) -> None:
         ),
         "2021-01-22 10:00",
     )
-
-
-def _contracts(run: DemoRun) -> None:
-    """The purchaser signs each contract within 30 days of the award letter and files it
-    within 7 working days (§32.2); the contract text here is illustrative."""
-    for lot in ("1", "2"):
-        award = run.tender().lots[lot].award
-        assert award is not None
-        text = f"{seed.CODE} 第{lot}包 政府采购合同(演示) {award['bidder']} {award['amount']}"
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        amount = Decimal(award["amount"])
-        sign = SignContract(seed.CODE, lot, digest, amount)
-        run.act(seed.PURCHASER, "purchaser", sign, f"2021-01-25 1{lot}:00")
-    for lot in ("1", "2"):
-        run.act(seed.PURCHASER, "purchaser", FileContract(seed.CODE, lot), f"2021-01-27 1{lot}:00")
 
 
 def _seal(
