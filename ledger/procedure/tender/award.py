@@ -191,7 +191,9 @@ def publish_award_notice(
     days = int(tender.terms.get("award_publicity_working_days", 1))
     facts = {
         "notice_at": format_time(ctx.now),
-        "publicity_ends": format_time(ctx.registry.calendar.add_working_days(ctx.now, days)),
+        "publicity_ends": format_time(
+            tender.clock(ctx.now, WorkingDays(days), ctx.registry.calendar)
+        ),
         "publicity_working_days": days,
         **_notice_content(tender, lot, ctx.registry),
         "award_letter": {"to": lot.award["bidder"], "issued_at": format_time(ctx.now)},
