@@ -185,6 +185,12 @@ class TenderState(StreamState):
         assert when is not None, "no clock falls due while the procedure is suspended"
         return when
 
+    def suspended_at(self, moment: datetime) -> bool:
+        """Whether the procedure stood suspended at ``moment``."""
+        return any(
+            s.since <= moment and (s.until is None or moment < s.until) for s in self.suspensions
+        )
+
     @property
     def decryption_closes(self) -> datetime | None:
         """When the decryption time ends: its minutes from the start of the opening

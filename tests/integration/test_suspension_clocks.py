@@ -10,6 +10,7 @@ from commands.messages import (
     AnswerChallenge,
     AuthoriseDecryption,
     AwardLot,
+    CheckIn,
     CloseDecryption,
     DeclareLotFailed,
     RecordWinnerUnable,
@@ -123,3 +124,33 @@ def test_a_challenge_answer_deadline_passing_during_a_suspension_can_still_be_me
     assert "late" not in last_facts(world)
     assert tender_of(world).challenges[challenge_id].answered_at == B("2021-03-03 16:00")
     verify_log(world.service.store)
+
+
+def test_a_suspension_over_the_deadline_keeps_check_in_open_until_the_postponed_opening(
+    published: World,
+) -> None:
+    """§23.3 postpones an opening not yet held: attending it on time means before it starts,
+    so no bidder is returned as absent (§23.1(3)) for the suspension."""
+    submit_bids(published, LOT_1, absent=list(LOT_1))
+    refused(
+        published,
+        seed.QXD,
+        "bidder",
+        CheckIn(seed.CODE, "1"),
+        r"^refused by §23\.1\(3\) .*deadline 2021-01-15T09:30:00\+08:00 has passed",
+        at=B("2021-01-15 09:30"),
+    )
+    suspend(published, "2021-01-15 09:30", "2021-01-15 10:00")
+    published.act(seed.QXD, "bidder", CheckIn(seed.CODE, "1"), at=B("2021-01-15 10:05"))
+    published.act(seed.AGENCY, "agency", StartOpening(seed.CODE), at=B("2021-01-15 10:10"))
+    facts = last_facts(published)
+    assert facts["announced"]["1"] == [seed.QXD]
+    assert seed.QXD not in facts["absent"]["1"]
+    refused(
+        published,
+        seed.RUNHUA,
+        "bidder",
+        CheckIn(seed.CODE, "1"),
+        r"^refused by §23\.1\(3\) .*already decryption",
+    )
+    verify_log(published.service.store)
