@@ -328,6 +328,9 @@ def _parser() -> argparse.ArgumentParser:
     from commands.witness_cli import add_witness_commands
 
     add_witness_commands(commands)
+    from commands.calendar_cli import add_calendar_commands
+
+    add_calendar_commands(commands)
     return parser
 
 

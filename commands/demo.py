@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from commands import seed
-from commands.demo_script import LOG_ORIGIN, WITNESS_NAME, DemoRun, play
+from commands.demo_script import ILLUSTRATIVE, LOG_ORIGIN, WITNESS_NAME, DemoRun, play
 from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import Clock, FixedClock
@@ -95,7 +95,8 @@ def _print_report(
     run: DemoRun, store: LedgerStore, url: str, out: TextIO, policy: Path | None
 ) -> None:
     print(f"bidledger demo: seed tender {seed.CODE} ({seed.TITLE})", file=out)
-    print(f"database: {url}; all times Beijing (UTC+8), on the seed's own dates\n", file=out)
+    print(f"database: {url}; all times Beijing (UTC+8), on the seed's own dates", file=out)
+    print(f"{ILLUSTRATIVE}\n", file=out)
     print("Timeline, rebuilt from the log (every line is an event signed by its actor):", file=out)
     for entry in tender_timeline(store, tender_stream(seed.CODE)):
         print(_line(entry), file=out)

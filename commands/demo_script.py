@@ -73,6 +73,24 @@ BIDS: dict[tuple[str, str], dict[str, Any]] = {
     ("3", seed.SUPPLIER_A): {"total": "318000.00", "brand": "演示品牌A"},
 }
 NOT_DECRYPTED = {("2", seed.SUPPLIER_C)}
+# The seed does not show its correction notice of 2020-12-29. Chapter 3 gives the dormitory
+# lot a budget of 55.546 万元 where the invitation says 42.24 (and 55.546 for the canteen);
+# swapping the two budgets fits every fact: the total stays 132 万元, chapter 3's dormitory
+# items sum to 55.546, and both awards (33.486 and 46.543) fall under their lots' ceilings.
+CORRECTION = (
+    "更正公告(演示):第1包食堂设备预算金额及最高限价更正为42.24万元,第2包宿舍设备预算金额及"
+    "最高限价更正为55.546万元,合计132万元不变"
+)
+CORRECTED_LOTS = (
+    LotChange("1", Decimal("422400.00"), Decimal("422400.00")),
+    LotChange("2", Decimal("555460.00"), Decimal("555460.00")),
+)
+ILLUSTRATIVE = (
+    "Illustrative, not in the seed: the correction notice's content (the seed does not show "
+    "it; the two budgets swapped, canteen 42.24 and dormitory 55.546 万元, total 132 万元), "
+    "the question and answers, the suppliers marked 演示 and every bid but the two awards, "
+    "the scores, the challenge, and the times within each day."
+)
 # (business, technical) by evaluator, per lot and bidder; price points are the ledger's.
 SCORES: dict[str, dict[str, tuple[str, str]]] = {
     "1": {
@@ -140,10 +158,15 @@ def play(
 
 def _publication(run: DemoRun) -> None:
     run.act(seed.AGENCY, "agency", seed.invitation(run.world), "2020-12-25 09:00")
-    for hour, bidder in enumerate(
+    for half_hours, bidder in enumerate(
         (seed.QXD, seed.RUNHUA, seed.SUPPLIER_A, seed.SUPPLIER_B, seed.SUPPLIER_C, seed.SUPPLIER_D)
-    ):
-        run.act(bidder, "bidder", ObtainDocuments(seed.CODE), f"2020-12-26 {9 + hour:02d}:00")
+    ):  # within the download hours, 08:30-12:00 (invitation 三)
+        run.act(
+            bidder,
+            "bidder",
+            ObtainDocuments(seed.CODE),
+            f"2020-12-26 {9 + half_hours // 2:02d}:{30 * (half_hours % 2):02d}",
+        )
     asked = run.act(
         seed.SUPPLIER_A,
         "bidder",
@@ -153,12 +176,7 @@ def _publication(run: DemoRun) -> None:
     run.act(
         seed.AGENCY,
         "agency",
-        AmendTender(
-            seed.CODE,
-            "更正公告:第2包宿舍设备预算金额及最高限价更正为55.546万元",
-            True,
-            (LotChange("2", Decimal("555460.00"), Decimal("555460.00")),),
-        ),
+        AmendTender(seed.CODE, CORRECTION, True, CORRECTED_LOTS),
         "2020-12-29 09:00",
     )
     run.act(
@@ -172,6 +190,7 @@ def _publication(run: DemoRun) -> None:
                     "第2包预算金额及最高限价以2020-12-29更正公告为准:55.546万元。",
                 ),
             ),
+            True,
         ),
         "2020-12-29 09:10",
     )

@@ -20,6 +20,7 @@ from ledger.procedure.tender.award import (
     RecordWinnerUnable,
 )
 from ledger.procedure.tender.committee import WithdrawFromCommittee
+from ledger.procedure.tender.contract import FileContract, SignContract
 from ledger.procedure.tender.corrections import ProposeCorrection, RespondToCorrection
 from ledger.procedure.tender.evaluation import (
     CommitteeMember,
@@ -29,6 +30,7 @@ from ledger.procedure.tender.evaluation import (
     RecordConformity,
     RecordQualification,
 )
+from ledger.procedure.tender.objections import ChallengeDocuments
 from ledger.procedure.tender.opening import (
     AuthoriseDecryption,
     CloseDecryption,
@@ -62,22 +64,24 @@ from ledger.procedure.tender.remedies import (
     DecideComplaint,
     FileChallenge,
     FileComplaint,
-    ResumeProcedure,
-    SuspendProcedure,
 )
 from ledger.procedure.tender.reveal import RevealBids, SignOpeningRecord, SubmitKeyShares
 from ledger.procedure.tender.submission import CheckIn, SubmitBid, WithdrawBid
+from ledger.procedure.tender.suspension import ResumeProcedure, SuspendProcedure
+from ledger.procedure.tender.validity import AnswerValidityExtension, RequestValidityExtension
 
 __all__ = [
     "AmendTender",
     "Answer",
     "AnswerChallenge",
     "AnswerCommittee",
+    "AnswerValidityExtension",
     "ApproveNegotiation",
     "AskBidder",
     "AskQuestion",
     "AuthoriseDecryption",
     "AwardLot",
+    "ChallengeDocuments",
     "CheckIn",
     "CloseDecryption",
     "Command",
@@ -91,6 +95,7 @@ __all__ = [
     "EvaluationTerms",
     "FileChallenge",
     "FileComplaint",
+    "FileContract",
     "FinaliseEvaluation",
     "FormCommittee",
     "LotChange",
@@ -110,11 +115,13 @@ __all__ = [
     "RecordWinnerUnable",
     "RegisterKey",
     "RegisterParty",
+    "RequestValidityExtension",
     "RespondToCorrection",
     "ResumeProcedure",
     "RevealBids",
     "RevokeKey",
     "ScoreSheet",
+    "SignContract",
     "SignOpeningRecord",
     "SignReport",
     "SmeTerms",

@@ -126,6 +126,7 @@ def invitation(world: World) -> PublishTender:
             questions_until=beijing("2021-01-07 17:30"),
             deadline=beijing("2021-01-15 09:30"),
             decryption_minutes=30,
+            objections_until=beijing("2021-01-07 17:30"),  # invitation 六(三)
         ),
         opening=OpeningTerms(officials(world), threshold=2),
     )

@@ -3,6 +3,8 @@
 Events are read back raw, in global log order; each event's hash is recomputed, then its
 command re-executed through the rules on the state rebuilt from the log up to it, with the
 registry as it stood at that position (:class:`ledger.procedure.replay.Replayer`, T5, T6).
+A recorded year of the official calendar must agree with the ``chinesecalendar`` package
+for the years the package covers (R2).
 The first bad position raises :class:`VerificationFailure` naming where, what was expected
 and what was found.
 """
@@ -23,6 +25,7 @@ from ledger.policy import TrustPolicy
 from ledger.procedure.replay import Replayer, check_ciphertext
 from ledger.store import LedgerStore
 from ledger.transparency.audit import LogAudit, MerkleSummary
+from ledger.workdays import check_against_package
 
 _FIELDS = {
     "originator_id",
@@ -78,6 +81,8 @@ def verify_log(
             _check_hash(event, where)
             _check_stored_form(store, event, notification, where)
             replayer.check(record, where)
+            if record.type == "CalendarRecorded":
+                _check_calendar(replayer, int(record.args["year"]), where)
         except VerificationFailure:
             raise
         except Exception as exc:  # damaged data can fail in any way; name where it did
@@ -88,6 +93,16 @@ def verify_log(
     summary.streams = {UUID(stream): state.version for stream, state in replayer.states.items()}
     summary.merkle = audit.finish(replayer.registry)
     return summary
+
+
+def _check_calendar(replayer: Replayer, year: int, where: str) -> None:
+    """A recorded year that the package also covers must be the package's year (R2)."""
+    registry = replayer.registry
+    assert registry is not None
+    try:
+        check_against_package(registry.calendar.years[year])
+    except VerificationFailure as exc:
+        raise VerificationFailure(where, f"{exc.detail} (R2)") from None
 
 
 def _read(store: LedgerStore, checked: Callable[[], int]) -> Iterator[Any]:

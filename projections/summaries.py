@@ -67,9 +67,9 @@ def _amended(event: LedgerEvent, registry: RegistryState) -> str:
     )
     postponed = event.facts.get("deadline")
     tail = (
-        f"; deadline postponed to {postponed} ({event.facts['reason']})"
+        f"; deadline postponed to {postponed} ({rules.describe(event.facts['reason'])})"
         if postponed
-        else "; deadline unchanged (published at least 15 days before it, §7.1)"
+        else "; deadline unchanged (§7.1)"
     )
     return str(event.args["summary"]) + (f" ({changes})" if changes else "") + tail
 
@@ -80,7 +80,14 @@ def _question(event: LedgerEvent, registry: RegistryState) -> str:
 
 def _clarified(event: LedgerEvent, registry: RegistryState) -> str:
     ids = ", ".join(answer["question_id"] for answer in event.args["answers"])
-    return f"answers {ids} to all bidders, without naming who asked (§6.1)"
+    postponed = event.facts.get("deadline")
+    tail = f"; deadline postponed to {postponed}" if postponed else ""
+    late = "; late: " + "; ".join(rules.describe(r) for r in event.facts.get("late", []))
+    return (
+        f"answers {ids} to all bidders, without naming who asked (§6.1)"
+        + tail
+        + (late if event.facts.get("late") else "")
+    )
 
 
 def _submitted(event: LedgerEvent, registry: RegistryState) -> str:
@@ -251,9 +258,22 @@ def _challenge(event: LedgerEvent, registry: RegistryState) -> str:
 
 
 def _answer(event: LedgerEvent, registry: RegistryState) -> str:
+    late = event.facts.get("late")
     return (
-        f"{event.args['challenge_id']}: all bidders of the lot told; complaint possible until "
-        f"{event.facts.get('complaint_until', '')}"
+        f"{event.args['challenge_id']}: {len(event.facts.get('notified', []))} parties told; "
+        f"complaint possible until {event.facts.get('complaint_until', '')}"
+        + (f"; late: {rules.describe(late)}" if late else "")
+    )
+
+
+def _contract(event: LedgerEvent, registry: RegistryState) -> str:
+    late = event.facts.get("late")
+    winner = event.facts.get("winner")
+    party = f" with {_name(registry, winner)}" if isinstance(winner, str) else ""
+    amount = event.args.get("amount")
+    money = f" for {wan(amount)} 万元" if isinstance(amount, str) else ""
+    return f"lot {event.args['lot']}{party}{money}; due by {event.facts.get('due', '')}" + (
+        f"; late: {rules.describe(late)}" if late else ""
     )
 
 
@@ -284,5 +304,7 @@ SUMMARIES: dict[str, Summary] = {
     "AwardNoticePublished": _notice,
     "ChallengeFiled": _challenge,
     "ChallengeAnswered": _answer,
+    "ContractSigned": _contract,
+    "ContractFiled": _contract,
     "LotFailed": _failed,
 }

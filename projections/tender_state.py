@@ -194,7 +194,7 @@ def _tender_row(tender: TenderState, event: LedgerEvent, position: int) -> dict[
         "questions_until": moment(times.questions_until),
         "deadline": moment(times.deadline),
         "decryption_minutes": times.decryption_minutes,
-        "decryption_closes": moment(times.decryption_closes),
+        "decryption_closes": moment(tender.decryption_closes),
         "opening_started_at": moment(tender.opening_started_at),
         "decryption_closed_at": moment(tender.decryption_closed_at),
         "revealed_at": moment(tender.revealed_at),

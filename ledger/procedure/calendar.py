@@ -52,8 +52,15 @@ class WorkingCalendar:
 
     def is_working_day(self, day: date | datetime) -> bool:
         """Whether ``day`` (a datetime: its Beijing calendar day) is a working day."""
-        if isinstance(day, datetime):
-            day = to_beijing(day).date()
+        day = _beijing_day(day)
+        return self._schedule(day).is_working_day(day)
+
+    def is_day_off(self, day: date | datetime) -> bool:
+        """Whether ``day`` is one of the official days off (a statutory holiday, 法定节假日)."""
+        day = _beijing_day(day)
+        return day in self._schedule(day).days_off
+
+    def _schedule(self, day: date) -> YearSchedule:
         schedule = self.years.get(day.year)
         if schedule is None:
             recorded = ", ".join(str(y) for y in sorted(self.years)) or "none"
@@ -62,7 +69,7 @@ class WorkingCalendar:
                 f"the official calendar of {day.year} is not recorded on the ledger "
                 f"(needed for {day.isoformat()}; recorded years: {recorded})",
             )
-        return schedule.is_working_day(day)
+        return schedule
 
     def add_working_days(self, moment: datetime, count: int) -> datetime:
         """The end (23:59:59.999999 Beijing time) of the ``count``-th working day after the
@@ -88,3 +95,7 @@ class WorkingCalendar:
             if self.is_working_day(day):
                 count += 1
         return count
+
+
+def _beijing_day(day: date | datetime) -> date:
+    return to_beijing(day).date() if isinstance(day, datetime) else day

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from ledger.errors import NotFound, Reason
+from ledger.procedure.calendar import WorkingCalendar
+from ledger.procedure.clocks import Days, Minutes, Period, Suspension, due
 from ledger.procedure.records import StreamState
 
 
@@ -57,6 +59,8 @@ class Bid:
     justification: str | None = None  # requested, given, accepted, rejected
     evaluation_price: Decimal | None = None
     scores: dict[str, dict[str, str]] = field(default_factory=dict)
+    valid_until: datetime | None = None  # set when the bidder extends its validity (§17.2)
+    validity_answers: dict[str, bool] = field(default_factory=dict)  # request id -> accepted
 
     @property
     def valid(self) -> bool:
@@ -75,6 +79,7 @@ class Challenge:
     answer: str | None = None
     complaint_at: datetime | None = None
     decision: str | None = None
+    subject: str = "award"  # "award" (§35) or "documents" (§6.2, invitation 六(三))
 
 
 @dataclass
@@ -102,6 +107,7 @@ class Lot:
     failure: str | None = None
     opening_record: str | None = None  # hash of the event that revealed the bids
     opening_signers: set[str] = field(default_factory=set)  # §23.2(7)
+    contract: dict[str, Any] | None = None  # signed and filed (§32.2)
 
     def live_bids(self) -> list[Bid]:
         """Bids that were not withdrawn."""
@@ -120,10 +126,7 @@ class Timetable:
     questions_until: datetime
     deadline: datetime
     decryption_minutes: int
-
-    @property
-    def decryption_closes(self) -> datetime:
-        return self.deadline + timedelta(minutes=self.decryption_minutes)
+    objections_until: datetime | None = None  # the notice's own date (invitation 六(三))
 
 
 class TenderState(StreamState):
@@ -158,6 +161,8 @@ class TenderState(StreamState):
         self.decisions: dict[str, dict[str, list[str]]] = {}  # open: subject -> digest -> signers
         self.challenges: dict[str, Challenge] = {}
         self.suspension: dict[str, Any] | None = None
+        self.suspensions: list[Suspension] = []  # every suspension, for the clocks
+        self.validity_requests: list[dict[str, Any]] = []  # §17.2
 
     @property
     def id(self) -> uuid.UUID:
@@ -173,3 +178,44 @@ class TenderState(StreamState):
     def deadline(self) -> datetime:
         assert self.timetable is not None
         return self.timetable.deadline
+
+    def clock(
+        self, start: datetime, period: Period, calendar: WorkingCalendar | None = None
+    ) -> datetime:
+        """When a clock of this tender started at ``start`` runs out, its suspensions
+        excluded (:func:`ledger.procedure.clocks.due`). Rules run only while the procedure
+        is not suspended, so every clock then has a due time."""
+        when = due(start, period, self.suspensions, calendar)
+        assert when is not None, "no clock falls due while the procedure is suspended"
+        return when
+
+    def suspended_at(self, moment: datetime) -> bool:
+        """Whether the procedure stood suspended at ``moment``."""
+        return any(
+            s.since <= moment and (s.until is None or moment < s.until) for s in self.suspensions
+        )
+
+    @property
+    def decryption_closes(self) -> datetime | None:
+        """When the decryption time ends: its minutes from the start of the opening
+        (§23.2(3)), suspensions excluded; before the opening, as scheduled from the
+        deadline; None while a suspension holds it."""
+        assert self.timetable is not None
+        minutes = Minutes(self.timetable.decryption_minutes)
+        if self.opening_started_at is None:
+            return due(self.deadline, minutes)
+        return due(self.opening_started_at, minutes, self.suspensions)
+
+    def validity_ends(self, bid: Bid) -> datetime:
+        """The end of ``bid``'s validity: the notice's days (日历日) after the deadline
+        (§17.1), or the later date its bidder accepted (§17.2)."""
+        if bid.valid_until is not None:
+            return bid.valid_until
+        return self.original_validity_end
+
+    @property
+    def original_validity_end(self) -> datetime:
+        days = int(self.terms.get("bid_validity_days", 90))
+        end = due(self.deadline, Days(days))
+        assert end is not None
+        return end

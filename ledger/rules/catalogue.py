@@ -27,7 +27,9 @@ TIMETABLE_ORDER = Rule("invitation", "downloads, questions and the deadline come
 QUESTION_DEADLINE = Rule("§6.1", "questions are asked before the question deadline")
 ASKER_NOT_NAMED = Rule("§6.1", "an answer never names who asked")
 AMENDMENT_POSTPONES = Rule(
-    "§7.1", "an amendment less than 15 days before the deadline postpones it"
+    "§7.1",
+    "a clarification or amendment that may affect bid preparation, published less than "
+    "15 days before the deadline, postpones it to at least 15 days after the change",
 )
 DOCUMENTS_WINDOW = Rule("invitation §3", "the documents are obtained within the download window")
 DOCUMENTS_REQUIRED = Rule("invitation §3", "a bidder must have obtained the documents to bid")
@@ -131,6 +133,36 @@ PADDED_TO_SIZE_CLASS = Rule("V2", "a sealed bid's document is padded to a size c
 # Time (R2, T6)
 CALENDAR_RECORDED = Rule("R2", "working days follow the official calendar recorded on the ledger")
 CLOCK_BACKWARDS = Rule("T6", "event times never decrease along the log")
+
+# Time, suspensions and the duties around the award (§6-§7, §17, §29-§36, invitation)
+DOWNLOAD_HOURS = Rule(
+    "invitation 三",
+    "documents are obtained 08:30-12:00 and 14:30-17:30, statutory holidays excluded",
+)
+QUESTION_ANSWER_DAYS = Rule("invitation 六(三)", "questions are answered within 3 working days")
+POSTPONED_DEADLINE_HOURS = Rule(
+    "§7.1", "the agency sets a postponed deadline on a working day, within working hours"
+)
+DEADLINE_POSTPONED = Rule("§7.3", "the agency may postpone, never advance, the deadline")
+OBJECTOR_OBTAINED_DOCUMENTS = Rule(
+    "invitation 六(三)", "any supplier that obtained the documents may challenge them"
+)
+DOCUMENTS_OBJECTION_WINDOW = Rule(
+    "§6.2", "the documents are challenged within 7 working days after the announcement period"
+)
+DOCUMENTS_COMPLAINT_DECISION = Rule(
+    "§36", "a complaint about the documents is dismissed, or the procedure suspended"
+)
+COMPLAINT_AFTER_ANSWER = Rule(
+    "§36", "a complaint follows the answer, or comes once 7 working days passed without one"
+)
+BID_VALIDITY = Rule("§17.1", "a bid is valid for the notice's days after the deadline, no longer")
+VALIDITY_EXTENSION = Rule(
+    "§17.2", "before validity ends the agency may ask for an extension; a bidder may refuse"
+)
+CONTRACT_TERMS = Rule("§32.1", "the contract is signed with the winner, for the award's amount")
+CONTRACT_WITHIN_30_DAYS = Rule("§32.2", "the contract is signed within 30 days of the award letter")
+CONTRACT_FILED = Rule("§32.2", "the contract is filed within 7 working days of its signing")
 
 
 def _named() -> dict[str, Rule]:

@@ -190,7 +190,7 @@ def test_the_overview_shows_a_regulator_the_late_attempt_and_a_postponement(
     world.act(
         seed.AGENCY,
         "agency",
-        AmendTender(seed.CODE, "延期更正", True),
+        AmendTender(seed.CODE, "延期更正", True, new_deadline=seed.beijing("2021-01-20 09:00")),
         at=seed.beijing("2021-01-05 09:00"),
     )
     store.close()

@@ -7,11 +7,15 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from commands import seed
 from commands.cli import main
+from ledger.procedure.state import TenderState, tender_stream
+from ledger.store import LedgerStore
 
 AWARDS = (
     "lot 1 食堂设备: 武汉亲兄弟酒店用品有限公司, 33.486 万元",
@@ -124,3 +128,22 @@ def test_deleting_an_event_from_the_middle_of_the_tender_fails_verification(
     code, printed = _verify(copy, capsys)
     assert code == 1
     assert "out of sequence" in printed
+
+
+def test_the_demo_correction_keeps_the_total_at_132_and_says_it_is_illustrative(
+    demo: tuple[Path, str],
+) -> None:
+    path, printed = demo
+    assert "Illustrative, not in the seed: the correction notice's content" in printed
+    assert "lot 1 budget 42.24 ceiling 42.24; lot 2 budget 55.546 ceiling 55.546" in printed
+    store = LedgerStore(f"sqlite:///{path}")
+    try:
+        tender = store.state(TenderState, tender_stream(seed.CODE))
+    finally:
+        store.close()
+    lots = tender.lots
+    assert sum(lot.budget for lot in lots.values()) == 1320000  # 132 万元, as the seed says
+    for lot in ("1", "2"):
+        award = lots[lot].award
+        assert award is not None
+        assert Decimal(award["amount"]) <= lots[lot].ceiling

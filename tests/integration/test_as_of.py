@@ -130,7 +130,7 @@ def test_as_of_any_instant_equals_the_models_kept_live_at_that_instant(
         seed.SUPPLIER_B, "bidder", AskQuestion(CODE, "可否分包?"), at=B("2021-01-05 10:00")
     )
     question = str(store.event_at(asked.stream, asked.version).facts["question_id"])
-    answer = PublishClarification(CODE, (Answer(question, "不可分包。"),))
+    answer = PublishClarification(CODE, (Answer(question, "不可分包。"),), False)
     world.act(seed.AGENCY, "agency", answer, at=B("2021-01-06 10:00"))
     _submit(world, "1", seed.QXD, "334860.00", "2021-01-13 09:00")
     _submit(world, "2", seed.RUNHUA, "465430.00", "2021-01-13 10:00")
@@ -139,7 +139,7 @@ def test_as_of_any_instant_equals_the_models_kept_live_at_that_instant(
     kept_then = _live_rows(world, models)
 
     world.act(seed.SUPPLIER_A, "bidder", WithdrawBid(CODE, "1"), at=B("2021-01-14 09:00"))
-    amendment = AmendTender(CODE, "更正公告:技术参数调整", True)
+    amendment = AmendTender(CODE, "更正公告:技术参数调整", True, new_deadline=B("2021-01-29 10:00"))
     world.act(seed.AGENCY, "agency", amendment, at=B("2021-01-14 10:00"))
     _submit(world, "1", seed.SUPPLIER_B, "421500.00", "2021-01-20 09:00")
     world.act(seed.QXD, "bidder", CheckIn(CODE, "1"), at=B("2021-01-20 10:00"))

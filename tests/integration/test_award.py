@@ -206,7 +206,11 @@ def test_the_first_candidate_is_awarded_on_the_fifth_working_day_after_the_repor
     assert lot.status == "awarded"
     assert lot.award is not None
     assert (lot.award["bidder"], lot.award["amount"]) == (seed.QXD, "334860.00")
-    assert last_facts(reported) == {"amount": "334860.00", "amount_wan": "33.486"}
+    assert last_facts(reported) == {
+        "amount": "334860.00",
+        "amount_wan": "33.486",
+        "valid_until": "2021-04-15T23:59:59+08:00",  # 90 days after the deadline (§17.1)
+    }
 
 
 def test_an_award_after_five_working_days_is_refused(reported: World) -> None:

@@ -157,7 +157,7 @@ def test_a_clarification_naming_the_asker_is_refused(published: World, tell: str
     before = tender_of(published).version
     answer = Answer(question_id, f"{tell}所问: 以更正公告为准")
     with pytest.raises(RuleViolation) as caught:
-        published.act(seed.AGENCY, "agency", PublishClarification(seed.CODE, (answer,)))
+        published.act(seed.AGENCY, "agency", PublishClarification(seed.CODE, (answer,), False))
     assert str(caught.value) == (
         "refused by §6.1 (an answer never names who asked): "
         f"answer to {question_id} names the party that asked"
@@ -172,11 +172,14 @@ def test_a_clarification_that_does_not_name_the_asker_is_published_without_it(
     question_id = _asked(published)
     text = "第2包预算以2020-12-29更正公告为准: 555460.00元"
     outcome = published.act(
-        seed.AGENCY, "agency", PublishClarification(seed.CODE, (Answer(question_id, text),))
+        seed.AGENCY, "agency", PublishClarification(seed.CODE, (Answer(question_id, text),), False)
     )
     event = published.service.store.event_at(STREAM, outcome.version)
     assert event.actor == seed.AGENCY
-    assert event.args == {"answers": [{"question_id": question_id, "answer": text}]}
+    assert event.args == {
+        "answers": [{"question_id": question_id, "answer": text}],
+        "affects_preparation": False,
+    }
     stored = json.dumps(event.args, ensure_ascii=False) + json.dumps(event.facts)
     assert seed.QXD not in stored
     assert QXD_NAME not in stored
@@ -202,24 +205,33 @@ def test_a_clarification_with_an_asker_field_is_refused(published: World) -> Non
 
 
 def _amend(
-    world: World, at: str, *, affects: bool = True, lots: tuple[LotChange, ...] = ()
+    world: World,
+    at: str,
+    *,
+    affects: bool = True,
+    lots: tuple[LotChange, ...] = (),
+    new_deadline: str | None = None,
 ) -> dict[str, object]:
+    deadline = None if new_deadline is None else seed.beijing(new_deadline)
     outcome = world.act(
         seed.AGENCY,
         "agency",
-        AmendTender(seed.CODE, "更正公告", affects_preparation=affects, lots=lots),
+        AmendTender(seed.CODE, "更正公告", affects, lots, deadline),
         at=seed.beijing(at),
     )
     facts: dict[str, object] = world.service.store.event_at(STREAM, outcome.version).facts
     return facts
 
 
-def test_a_late_amendment_postpones_the_deadline_to_15_days_after_it(published: World) -> None:
-    facts = _amend(published, "2021-01-05 09:30")
+def test_a_late_amendment_moves_the_deadline_to_the_one_the_agency_set(published: World) -> None:
+    facts = _amend(published, "2021-01-05 09:30", new_deadline="2021-01-20 09:30")
     assert facts == {
         "deadline": "2021-01-20T09:30:00+08:00",
-        "reason": "§7.1: amendment published 2021-01-05T09:30:00+08:00, less than 15 days "
-        "before the deadline 2021-01-15T09:30:00+08:00",
+        "reason": {
+            "rule": "AMENDMENT_POSTPONES",
+            "detail": "amendment published 2021-01-05T09:30:00+08:00, less than 15 days "
+            "before the deadline 2021-01-15T09:30:00+08:00; the agency set the new deadline",
+        },
     }
     tender = tender_of(published)
     assert tender.deadline == seed.beijing("2021-01-20 09:30")
@@ -229,13 +241,16 @@ def test_a_late_amendment_postpones_the_deadline_to_15_days_after_it(published: 
         {
             "from": "2021-01-15T09:30:00+08:00",
             "to": "2021-01-20T09:30:00+08:00",
-            "reason": facts["reason"],
+            "reason": "§7.1 (a clarification or amendment that may affect bid preparation, "
+            "published less than 15 days before the deadline, postpones it to at least 15 days "
+            "after the change): amendment published 2021-01-05T09:30:00+08:00, less than 15 "
+            "days before the deadline 2021-01-15T09:30:00+08:00; the agency set the new deadline",
         }
     ]
 
 
 def test_after_a_postponement_the_new_deadline_is_the_one_enforced(published: World) -> None:
-    _amend(published, "2021-01-05 09:30")
+    _amend(published, "2021-01-05 09:30", new_deadline="2021-01-20 09:30")
     tender = tender_of(published)
     between = sealed_bid(tender, "1", seed.QXD, "334860.00")
     published.act(
@@ -298,14 +313,16 @@ def test_an_amendment_raising_a_ceiling_above_its_budget_is_refused(published: W
     assert tender_of(published).version == before
 
 
-def test_a_late_change_of_a_ceiling_postpones_the_deadline_whatever_the_agency_flags(
+def test_a_late_change_of_a_ceiling_needs_a_postponement_whatever_the_agency_flags(
     published: World,
 ) -> None:
-    change = AmendTender(
-        seed.CODE, "第1包最高限价调整", False, (LotChange("1", ceiling=Decimal("400000.00")),)
-    )
-    published.act(seed.AGENCY, "agency", change, at=seed.beijing("2021-01-14 09:00"))
-    assert tender_of(published).deadline == seed.beijing("2021-01-29 09:00")
+    lots = (LotChange("1", ceiling=Decimal("400000.00")),)
+    change = AmendTender(seed.CODE, "第1包最高限价调整", False, lots)
+    with pytest.raises(RuleViolation, match=r"^refused by §7\.1 .*must set a new deadline"):
+        published.act(seed.AGENCY, "agency", change, at=seed.beijing("2021-01-14 09:00"))
+    postponed = dataclasses.replace(change, new_deadline=seed.beijing("2021-01-29 09:30"))
+    published.act(seed.AGENCY, "agency", postponed)
+    assert tender_of(published).deadline == seed.beijing("2021-01-29 09:30")
 
 
 def test_a_committee_without_two_thirds_experts_is_refused_at_publication(world: World) -> None:

@@ -281,15 +281,54 @@ def test_the_answer_comes_within_seven_working_days_across_the_spring_festival(
     )
 
 
-def test_an_answer_after_seven_working_days_is_refused(noticed: World) -> None:
+def test_an_answer_after_seven_working_days_is_recorded_as_late_not_refused(
+    noticed: World,
+) -> None:
     challenge_id = file_challenge(noticed)
+    late = seed.beijing("2021-02-19 09:00")
+    noticed.act(
+        seed.AGENCY, "agency", AnswerChallenge(seed.CODE, challenge_id, "评分无误"), at=late
+    )
+    assert tender_of(noticed).challenges[challenge_id].answered_at == late
+    assert last_facts(noticed)["late"] == {
+        "rule": "ANSWER_WINDOW",
+        "detail": f"challenge {challenge_id} filed 2021-02-03T10:00:00+08:00 was due an answer "
+        "by 2021-02-18T23:59:59+08:00; answered 2021-02-19T09:00:00+08:00",
+    }
+
+
+def test_without_an_answer_in_time_the_challenger_complains_at_once(noticed: World) -> None:
+    challenge_id = file_challenge(noticed)
+    complaint = FileComplaint(seed.CODE, challenge_id, "采购中心逾期未答复", "请求责令答复")
     refused(
         noticed,
-        seed.AGENCY,
-        "agency",
-        AnswerChallenge(seed.CODE, challenge_id, "评分无误"),
-        r"§35 .*due an answer by 2021-02-18T23:59:59\+08:00",
-        at=seed.beijing("2021-02-19 09:00"),
+        seed.RUNHUA,
+        "bidder",
+        complaint,
+        r"^refused by §36 .*answer is due by 2021-02-18T23:59:59\+08:00",
+        at=seed.beijing("2021-02-18 17:00"),
+    )
+    noticed.act(seed.RUNHUA, "bidder", complaint, at=seed.beijing("2021-02-19 09:00"))
+    assert last_facts(noticed) == {"regulator": seed.REGULATOR, "answered": False}
+    decide(noticed, challenge_id, "dismiss", at=seed.beijing("2021-02-22 09:00"))
+    assert tender_of(noticed).challenges[challenge_id].decision == "dismiss"
+
+
+def test_without_an_answer_the_complaint_window_runs_from_the_day_it_was_due(
+    noticed: World,
+) -> None:
+    # answer due 2021-02-18; 15 working days after it (Saturday 02-20 is a make-up working
+    # day, 调休) end on 03-10
+    challenge_id = file_challenge(noticed)
+    complaint = FileComplaint(seed.CODE, challenge_id, "采购中心逾期未答复", "请求责令答复")
+    refused(
+        noticed,
+        seed.RUNHUA,
+        "bidder",
+        complaint,
+        r"^refused by §36 .*no answer; it was due 2021-02-18T23:59:59\+08:00; complaints "
+        r"closed 2021-03-10T23:59:59\+08:00",
+        at=seed.beijing("2021-03-11 09:00"),
     )
 
 
@@ -325,7 +364,7 @@ def test_a_complaint_comes_within_fifteen_working_days_of_the_answer(
 def test_only_the_challenger_complains_and_only_after_the_answer(noticed: World) -> None:
     challenge_id = file_challenge(noticed)
     complaint = FileComplaint(seed.CODE, challenge_id, "答复未核实业绩", "请求重新评审")
-    refused(noticed, seed.RUNHUA, "bidder", complaint, r"lifecycle .*answer must come before")
+    refused(noticed, seed.RUNHUA, "bidder", complaint, r"§36 .*answer is due by")
     noticed.act(
         seed.AGENCY, "agency", AnswerChallenge(seed.CODE, challenge_id, "评分无误"), at=ANSWERED
     )

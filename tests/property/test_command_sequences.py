@@ -61,9 +61,10 @@ from ledger.procedure.base import HANDLERS
 from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.procedure.replay import ATTEMPT_TYPES
 from ledger.procedure.state import TenderState, tender_stream
-from ledger.procedure.tender.publication import AMENDMENT_NOTICE
+from ledger.procedure.tender.notice_times import AMENDMENT_NOTICE, within_office_hours
 from ledger.store import LedgerStore
 from ledger.verification import verify_log
+from ledger.workdays import package_schedule
 from tests.support.bids import sealed_bid
 from tests.support.opening import shares_of
 
@@ -135,6 +136,8 @@ class Run:
         self.world.establish()
         self.world.register("platform", "platform", ("platform",))
         self.world.register_receipt_key("platform")
+        for year in seed.SEED_YEARS:
+            self.world.record_calendar(year)
         for party, role in zip(OFFICIALS, ("agency", "purchaser", "regulator"), strict=True):
             self.world.register(party, party, (role, "official"), encryption=True)
         for bidder in BIDDERS:
@@ -294,9 +297,9 @@ class Run:
         qid = open_ids[step.number % len(open_ids)]
         text = f"可以 ({questions[qid]['asker']})" if step.flag else "可以, 见更正公告"
         agency = self.world.parties[seed.AGENCY].as_role("agency")
-        signed = agency.sign(PublishClarification(CODE, (Answer(qid, text),)))
-        if self.clock.now() >= self.tender().deadline:  # clarifications come before it
-            return self.execute(signed, frozenset({"lifecycle"}))
+        signed = agency.sign(PublishClarification(CODE, (Answer(qid, text),), False))
+        if self.clock.now() >= self.tender().deadline:
+            return self.execute(signed, frozenset({"lifecycle"}))  # only before the deadline
         return self.execute(signed, frozenset({"§6.1"}) if step.flag else None)
 
     def _forge(self, step: Step) -> SignedCommand | None:
@@ -382,8 +385,10 @@ class Run:
 def _late(command: str, tender: TenderState, now: datetime) -> bool:
     """Whether ``command`` at ``now`` must be refused for its time alone."""
     assert tender.timetable is not None
-    if command == "ObtainDocuments":
-        return not tender.timetable.documents_from <= now <= tender.timetable.documents_until
+    if command == "ObtainDocuments":  # the window, its hours, no statutory holiday
+        window = tender.timetable.documents_from <= now <= tender.timetable.documents_until
+        holiday = now.date() in package_schedule(now.year).days_off
+        return not window or holiday or not within_office_hours(now)
     return command in DEADLINE_BOUND and now >= tender.deadline
 
 
@@ -434,12 +439,12 @@ def _check_deadlines(events: Iterable[LedgerEvent]) -> None:
         assert deadline is not None, "a tender event before publication"
         if event.type in TIMELY:
             assert event.timestamp < deadline, f"{event.command} at {event.timestamp} >= {deadline}"
-        if event.type == "TenderAmended":
+        if event.type in ("TenderAmended", "ClarificationPublished"):
             postponed = event.facts.get("deadline")
             if postponed:
                 assert parse_time(postponed) > deadline, "a deadline moved earlier"
                 deadline = parse_time(postponed)
-            if event.args["affects_preparation"]:
+            if event.args.get("affects_preparation", True):
                 assert deadline >= event.timestamp + AMENDMENT_NOTICE, "§7.1 not applied"
 
 

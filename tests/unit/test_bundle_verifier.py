@@ -38,6 +38,7 @@ from commands.messages import (
     OfficialTerms,
     OpeningTerms,
     PublishTender,
+    RecordCalendar,
     RegisterKey,
     RegisterParty,
     RevealBids,
@@ -79,6 +80,7 @@ from ledger.procedure import dispatch
 from ledger.procedure.records import EventRecord, StreamState
 from ledger.procedure.registry import derived_key_id
 from ledger.procedure.registry_state import RegistryState
+from ledger.workdays import package_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE, OTHER = "T-2021-1", "T-2021-2"
@@ -212,6 +214,12 @@ class HandLog:
         self.key("platform", LOG.public_key, "log", ("platform",), note=LOG.verifier().vkey())
         self.key(
             "regulator", WITNESS.public_key, "log", ("regulator",), note=WITNESS.verifier().vkey()
+        )
+        year = package_schedule(2021)  # downloads skip its statutory holidays
+        self.act(
+            "authority",
+            "authority",
+            RecordCalendar(2021, tuple(sorted(year.days_off)), year.source),
         )
 
     def key(
@@ -412,12 +420,12 @@ def of_type(bundle: dict[str, Any], event_type: str) -> dict[str, Any]:
 
 def test_a_hand_built_bundle_verifies_and_reports_what_it_covered(good: dict[str, Any]) -> None:
     report = verify_bundle(good)
-    assert report.events == {"registry": 15, f"tender {CODE}": 10}
+    assert report.events == {"registry": 16, f"tender {CODE}": 10}
     assert report.omitted_leaves == 3
     assert (report.sealed_bids, report.revealed_bids) == (1, 1)
     assert report.deadline_checkpoint == 0
     assert report.checkpoints[0].cosigned_by == (WITNESS.name,)
-    assert report.checkpoints[1].size == 28 == report.tree_size
+    assert report.checkpoints[1].size == 29 == report.tree_size
     assert "UNANCHORED" in report.lines()[0]
     assert "VERIFIED" in report.lines()[1]
 
@@ -515,7 +523,7 @@ def test_a_forged_cosignature_is_refused(good: dict[str, Any]) -> None:
     bundle["checkpoints"][0] = (
         f"{body}\n{line.rsplit(' ', 1)[0]} {base64.b64encode(raw).decode()}\n"
     )
-    assert "checkpoints[0] (size 21): signature check failed" in failure(bundle)
+    assert "checkpoints[0] (size 22): signature check failed" in failure(bundle)
 
 
 def test_checkpoints_out_of_size_order_are_a_rolled_back_log(good: dict[str, Any]) -> None:

@@ -3,8 +3,10 @@
 from ledger.procedure.tender import (  # noqa: F401  (each module registers its rules)
     award,
     committee,
+    contract,
     corrections,
     evaluation,
+    objections,
     opening,
     publication,
     questions,
@@ -12,4 +14,6 @@ from ledger.procedure.tender import (  # noqa: F401  (each module registers its 
     remedies,
     reveal,
     submission,
+    suspension,
+    validity,
 )

@@ -1,8 +1,16 @@
-"""Award, award notice, a winner that cannot perform, negotiation and failure (§29-§30, §24.1)."""
+"""Award, award notice, a winner that cannot perform, negotiation and failure (§29-§30, §24.1).
+
+The award is due within 5 working days of the report (§29.2), a clock of the tender that its
+suspensions stop (:mod:`ledger.procedure.clocks`); it goes to the first candidate not
+declined whose bid is still valid (§17); the award notice carries the award letter
+(中标通知书) to the winner (§29.5).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -17,6 +25,7 @@ from ledger.procedure.base import (
     decides,
     phases,
 )
+from ledger.procedure.clocks import WorkingDays
 from ledger.procedure.records import Decision, EventRecord
 from ledger.procedure.registry_state import Party, RegistryState
 from ledger.procedure.schema import arg
@@ -24,7 +33,7 @@ from ledger.procedure.state import Lot, TenderState, money
 from ledger.procedure.tender.stages import CLOSED
 from ledger.rules import catalogue as rules
 
-AWARD_WORKING_DAYS = 5
+AWARD_DAYS = WorkingDays(5)
 TEN_THOUSAND = Decimal(10000)
 _EVALUATION = phases("evaluation")
 
@@ -83,27 +92,60 @@ def award_lot(tender: TenderState, command: AwardLot, ctx: Context) -> Decision:
             f"lot {lot.lot} is {lot.status}: the signed evaluation report must come before "
             "the award (§29.1)",
         )
-    since = max(lot.report_at, lot.declined_at or lot.report_at)
-    due = ctx.registry.calendar.add_working_days(since, AWARD_WORKING_DAYS)
-    if ctx.now > due:
-        raise RuleViolation(
-            rules.AWARD_WITHIN_FIVE_DAYS,
-            f"lot {lot.lot}: the award was due by {format_time(due)} (5 working days after "
-            f"{format_time(since)}), not {format_time(ctx.now)}",
-        )
-    expected = next_candidate(lot)
-    if command.bidder != expected:
-        raise RuleViolation(
-            rules.AWARD_IN_ORDER,
-            f"lot {lot.lot}: candidates {lot.candidates}, declined {lot.declined}; the award "
-            f"goes to {expected}, not {command.bidder}",
-        )
+    _check_award_due(tender, lot, ctx)
+    lapsed = [
+        c
+        for c in lot.candidates
+        if c not in lot.declined and tender.validity_ends(lot.bids[c]) < ctx.now
+    ]
+    valid_until = _check_awardee(tender, lot, command.bidder, lapsed, ctx)
     price = lot.bids[command.bidder].price
     if price is None:
         raise RuleViolation(
             rules.PHASE_ORDER, f"{command.bidder}'s final price must be evaluated first"
         )
-    return Decision("LotAwarded", {"amount": money(price), "amount_wan": wan(price)})
+    facts: dict[str, Any] = {
+        "amount": money(price),
+        "amount_wan": wan(price),
+        "valid_until": format_time(valid_until),
+    }
+    if lapsed:
+        facts["lapsed"] = lapsed
+    return Decision("LotAwarded", facts)
+
+
+def _check_award_due(tender: TenderState, lot: Lot, ctx: Context) -> None:
+    """§29.2: within 5 working days of the report (or of the last winner's withdrawal)."""
+    assert lot.report_at is not None
+    since = max(lot.report_at, lot.declined_at or lot.report_at)
+    due = tender.clock(since, AWARD_DAYS, ctx.registry.calendar)
+    if ctx.now > due:
+        raise RuleViolation(
+            rules.AWARD_WITHIN_FIVE_DAYS,
+            f"lot {lot.lot}: the award was due by {format_time(due)} (5 working days after "
+            f"{format_time(since)}, suspensions excluded), not {format_time(ctx.now)}",
+        )
+
+
+def _check_awardee(
+    tender: TenderState, lot: Lot, bidder: str, lapsed: list[str], ctx: Context
+) -> datetime:
+    """The end of ``bidder``'s validity, once it is the next candidate with a valid bid."""
+    if bidder in lapsed:
+        raise RuleViolation(
+            rules.BID_VALIDITY,
+            f"lot {lot.lot}: the bid of {bidder} was valid until "
+            f"{format_time(tender.validity_ends(lot.bids[bidder]))}; it cannot be awarded at "
+            f"{format_time(ctx.now)}",
+        )
+    expected = next_candidate(lot, lapsed)
+    if bidder != expected or bidder not in lot.bids:
+        raise RuleViolation(
+            rules.AWARD_IN_ORDER,
+            f"lot {lot.lot}: candidates {lot.candidates}, declined {lot.declined}; the award "
+            f"goes to {expected}, not {bidder}",
+        )
+    return tender.validity_ends(lot.bids[bidder])
 
 
 @decides(RecordWinnerUnable)
@@ -149,9 +191,12 @@ def publish_award_notice(
     days = int(tender.terms.get("award_publicity_working_days", 1))
     facts = {
         "notice_at": format_time(ctx.now),
-        "publicity_ends": format_time(ctx.registry.calendar.add_working_days(ctx.now, days)),
+        "publicity_ends": format_time(
+            tender.clock(ctx.now, WorkingDays(days), ctx.registry.calendar)
+        ),
         "publicity_working_days": days,
         **_notice_content(tender, lot, ctx.registry),
+        "award_letter": {"to": lot.award["bidder"], "issued_at": format_time(ctx.now)},
     }
     return Decision("AwardNoticePublished", facts)
 
@@ -188,9 +233,10 @@ def declare_lot_failed(tender: TenderState, command: DeclareLotFailed, ctx: Cont
     return Decision("LotFailed", {"failure": failure, "bidders": bidders})
 
 
-def next_candidate(lot: Lot) -> str | None:
-    """The first recommended candidate that has not declined (§29.2, §29.4)."""
-    return next((c for c in lot.candidates if c not in lot.declined), None)
+def next_candidate(lot: Lot, lapsed: Collection[str] = ()) -> str | None:
+    """The first recommended candidate that has not declined (§29.2, §29.4) and whose bid
+    has not lapsed (§17)."""
+    return next((c for c in lot.candidates if c not in lot.declined and c not in lapsed), None)
 
 
 def responding(tender: TenderState, lot: Lot) -> list[str]:

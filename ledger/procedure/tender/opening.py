@@ -2,14 +2,17 @@
 
 The opening starts at the deadline (§23.2) and announces the bidders who checked in; a bid
 whose bidder is absent is not accepted (§23.1(3)). Each bidder authorises the opening of its
-own bid within the decryption time (§23.2(3)); a failure not of the bidder's making is
-recorded as 撤回 (C3); at the close, every bid not decrypted is returned, 撤销 (§23.2(4)).
+own bid within the decryption time (§23.2(3)), which runs from the start of the opening and
+stops while the procedure is suspended (§23.3, :mod:`ledger.procedure.clocks`); a failure
+not of the bidder's making is recorded as 撤回 (C3); at the close, every bid not decrypted
+is returned, 撤销 (§23.2(4)): only once its bidder's whole decryption time has run.
 Key shares, the reveal and the opening record are in :mod:`ledger.procedure.tender.reveal`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 from ledger.clock import format_time
@@ -97,8 +100,7 @@ def record_decryption_failure(
 
 @decides(CloseDecryption)
 def close_decryption(tender: TenderState, command: CloseDecryption, ctx: Context) -> Decision:
-    assert tender.timetable is not None
-    closes = tender.timetable.decryption_closes
+    closes = _decryption_closes(tender)
     if ctx.now < closes:
         raise RuleViolation(
             rules.DECRYPTION_WINDOW,
@@ -112,9 +114,14 @@ def close_decryption(tender: TenderState, command: CloseDecryption, ctx: Context
     return Decision("DecryptionClosed", {"returned": returned, "cause": NOT_DECRYPTED})
 
 
+def _decryption_closes(tender: TenderState) -> datetime:
+    closes = tender.decryption_closes
+    assert closes is not None, "no rule runs while the procedure is suspended"
+    return closes
+
+
 def _within_decryption_time(tender: TenderState, ctx: Context) -> None:
-    assert tender.timetable is not None
-    closes = tender.timetable.decryption_closes
+    closes = _decryption_closes(tender)
     if ctx.now >= closes:
         raise RuleViolation(
             rules.DECRYPTION_WINDOW,

@@ -1,10 +1,14 @@
-"""Publish, obtain the documents, ask questions, clarify and amend (§6, §7, invitation)."""
+"""Publish, obtain the documents, ask questions, clarify and amend (§6, §7, invitation).
+
+The hours, answer times and postponed deadlines these rules check are in
+:mod:`ledger.procedure.tender.notice_times`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, Literal
 
@@ -23,9 +27,14 @@ from ledger.procedure.records import Decision, EventRecord
 from ledger.procedure.registry_state import RegistryState
 from ledger.procedure.schema import arg
 from ledger.procedure.state import Lot, TenderState, Timetable, tender_stream
+from ledger.procedure.tender.notice_times import (
+    check_download_time,
+    late_answers,
+    postponement,
+)
 from ledger.rules import catalogue as rules
+from ledger.rules.catalogue import describe
 
-AMENDMENT_NOTICE = timedelta(days=15)
 EVALUATION_PARTS = ("business_points", "technical_points", "price_points")
 _BIDDING = phases("bidding")
 
@@ -45,6 +54,7 @@ class TimetableTerms:
     questions_until: datetime
     deadline: datetime
     decryption_minutes: int = arg(default=30, minimum=1, maximum=24 * 60)
+    objections_until: datetime | None = None  # the notice's date for challenges (六(三))
 
 
 @dataclass(frozen=True)
@@ -130,10 +140,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class PublishClarification(TenderCommand):
-    """The agency answers questions to all bidders, never naming who asked (§6.1)."""
+    """The agency answers questions to all bidders, never naming who asked (§6.1); a late
+    one that may affect bid preparation sets a postponed deadline (§7.1)."""
 
     guard: ClassVar[Guard] = Guard(role="agency", sender="agency", phases=_BIDDING)
     answers: tuple[Answer, ...] = arg(max_items=200)
+    affects_preparation: bool = arg()  # the agency's judgment, stated in the notice (§7.1)
+    new_deadline: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -145,12 +158,13 @@ class LotChange:
 
 @dataclass(frozen=True)
 class AmendTender(TenderCommand):
-    """A correction notice (更正公告); a late one postpones the deadline (§7.1)."""
+    """A correction notice (更正公告); a late one sets a postponed deadline (§7.1)."""
 
     guard: ClassVar[Guard] = Guard(role="agency", sender="agency", phases=_BIDDING)
     summary: str = arg(max_length=20000)
     affects_preparation: bool = arg()
     lots: tuple[LotChange, ...] = arg(default=(), max_items=100)
+    new_deadline: datetime | None = None
 
 
 @decides(PublishTender)
@@ -176,13 +190,7 @@ def publish(state: TenderState | None, command: PublishTender, ctx: Context) -> 
 @decides(ObtainDocuments)
 def obtain_documents(tender: TenderState, command: ObtainDocuments, ctx: Context) -> Decision:
     assert tender.timetable is not None
-    window = tender.timetable
-    if not window.documents_from <= ctx.now <= window.documents_until:
-        raise RuleViolation(
-            rules.DOCUMENTS_WINDOW,
-            f"documents are available from {format_time(window.documents_from)} to "
-            f"{format_time(window.documents_until)}, not at {format_time(ctx.now)}",
-        )
+    check_download_time(tender.timetable, ctx.now, ctx.registry.calendar)
     if ctx.actor in tender.documents_obtained:
         raise InvalidInput(f"{ctx.actor} already obtained the documents")
     return Decision("DocumentsObtained")
@@ -215,7 +223,19 @@ def publish_clarification(
                     rules.ASKER_NOT_NAMED,
                     f"answer to {answer.question_id} names the party that asked",
                 )
-    return Decision("ClarificationPublished")
+    calendar = ctx.registry.calendar
+    facts = postponement(
+        tender,
+        "clarification",
+        command.affects_preparation,
+        command.new_deadline,
+        ctx.now,
+        calendar,
+    )
+    late = late_answers(tender, (a.question_id for a in command.answers), ctx.now, calendar)
+    if late:
+        facts["late"] = late
+    return Decision("ClarificationPublished", facts)
 
 
 @decides(AmendTender)
@@ -225,22 +245,12 @@ def amend(tender: TenderState, command: AmendTender, ctx: Context) -> Decision:
         budget = lot.budget if change.budget is None else change.budget
         ceiling = lot.ceiling if change.ceiling is None else change.ceiling
         _check_prices(lot.lot, budget, ceiling)
-    return Decision("TenderAmended", _postponement(tender, command, ctx.now))
-
-
-def _postponement(tender: TenderState, command: AmendTender, now: datetime) -> dict[str, str]:
-    """A change of any lot's budget or ceiling always affects bid preparation (§7.1)."""
     changes_prices = any(c.budget is not None or c.ceiling is not None for c in command.lots)
-    if not command.affects_preparation and not changes_prices:
-        return {}
-    earliest = now + AMENDMENT_NOTICE
-    if tender.deadline >= earliest:
-        return {}
-    return {
-        "deadline": format_time(earliest),
-        "reason": f"§7.1: amendment published {format_time(now)}, less than 15 days before "
-        f"the deadline {format_time(tender.deadline)}",
-    }
+    affects = command.affects_preparation or changes_prices  # prices always affect bids
+    facts = postponement(
+        tender, "amendment", affects, command.new_deadline, ctx.now, ctx.registry.calendar
+    )
+    return Decision("TenderAmended", facts)
 
 
 def _check_lots(lots: tuple[LotTerms, ...]) -> None:
@@ -259,11 +269,12 @@ def _check_prices(lot: str, budget: Decimal, ceiling: Decimal) -> None:
 
 def _check_timetable(times: TimetableTerms, now: datetime) -> None:
     ordered = now <= times.documents_from <= times.documents_until <= times.deadline
-    if not (ordered and times.questions_until <= times.deadline):
+    objections = times.objections_until is None or now <= times.objections_until
+    if not (ordered and objections and times.questions_until <= times.deadline):
         raise RuleViolation(
             rules.TIMETABLE_ORDER,
             "publication <= documents_from <= documents_until <= deadline, "
-            "and questions_until <= deadline",
+            "questions_until <= deadline, and publication <= objections_until",
         )
 
 
@@ -311,12 +322,14 @@ def _published(tender: TenderState, event: EventRecord) -> None:
     tender.regulator = args["regulator"]
     tender.published_at = event.time
     times = args["timetable"]
+    objections = times.get("objections_until")
     tender.timetable = Timetable(
         parse_time(times["documents_from"]),
         parse_time(times["documents_until"]),
         parse_time(times["questions_until"]),
         parse_time(times["deadline"]),
         times["decryption_minutes"],
+        None if objections is None else parse_time(objections),
     )
     for lot in args["lots"]:
         tender.lots[lot["lot"]] = Lot(
@@ -347,6 +360,7 @@ def _clarified(tender: TenderState, event: EventRecord) -> None:
     for answer in event.args["answers"]:
         tender.questions[answer["question_id"]]["answered"] = True
     tender.clarifications.append({"at": event.time, "answers": list(event.args["answers"])})
+    _postponed(tender, event)
 
 
 @applies("TenderAmended")
@@ -356,6 +370,11 @@ def _amended(tender: TenderState, event: EventRecord) -> None:
         lot.budget = Decimal(change.get("budget", lot.budget))
         lot.ceiling = Decimal(change.get("ceiling", lot.ceiling))
     tender.amendments.append({"at": event.time, "summary": event.args["summary"]})
+    _postponed(tender, event)
+
+
+def _postponed(tender: TenderState, event: EventRecord) -> None:
+    """A notice that set a new deadline moves it (and a download window that ran to it)."""
     new_deadline = event.facts.get("deadline")
     if new_deadline and tender.timetable is not None:
         old = tender.timetable.deadline
@@ -363,7 +382,11 @@ def _amended(tender: TenderState, event: EventRecord) -> None:
         if tender.timetable.documents_until >= old:
             tender.timetable.documents_until = tender.timetable.deadline
         tender.deadline_history.append(
-            {"from": format_time(old), "to": new_deadline, "reason": event.facts["reason"]}
+            {
+                "from": format_time(old),
+                "to": new_deadline,
+                "reason": describe(event.facts["reason"]),
+            }
         )
 
 

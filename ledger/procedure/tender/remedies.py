@@ -1,8 +1,11 @@
-"""Challenge (质疑), answer, complaint (投诉), the regulator's decision, and suspension.
+"""Challenge (质疑), answer, complaint (投诉) and the regulator's decision (§34-§36).
 
-§34-§36 for challenges and complaints; §23.3 for the emergency suspension, which only the
-tender's regulator lifts. Suspending and resuming are the two commands that a suspension
-does not stop.
+A challenge of an award comes within 7 working days after its publicity ends (§35); one of
+the documents themselves is in :mod:`ledger.procedure.tender.objections`. The agency answers
+within 7 working days; a late answer is recorded as late, never refused. An unsatisfied
+challenger complains within 15 working days of the answer, or, when no answer came in
+time, at once and within 15 working days of the day the answer was due (§36). Every window
+is a clock of the tender, stopped by its suspensions (:mod:`ledger.procedure.clocks`).
 """
 
 from __future__ import annotations
@@ -10,14 +13,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Protocol
 
 from ledger.clock import format_time
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.procedure.base import Context, Guard, TenderCommand, applies, decides, phases
+from ledger.procedure.clocks import WorkingDays
 from ledger.procedure.records import Decision, EventRecord
 from ledger.procedure.schema import arg
 from ledger.procedure.state import Challenge, Lot, TenderState
+from ledger.procedure.tender.stages import reason
+from ledger.procedure.tender.suspension import begin_suspension
 from ledger.rules import catalogue as rules
 
 CHALLENGE_ITEMS = (
@@ -31,9 +37,9 @@ CHALLENGE_ITEMS = (
     "date",
     "signatory",
 )
-CHALLENGE_WORKING_DAYS = 7
-ANSWER_WORKING_DAYS = 7
-COMPLAINT_WORKING_DAYS = 15
+CHALLENGE_DAYS = WorkingDays(7)
+ANSWER_DAYS = WorkingDays(7)
+COMPLAINT_DAYS = WorkingDays(15)
 ANNULLED = "annulled by the regulator (§36)"
 _EVALUATION = phases("evaluation")
 
@@ -59,7 +65,7 @@ class FileChallenge(TenderCommand):
 class AnswerChallenge(TenderCommand):
     """The agency answers once, within 7 working days, and tells all parties (§35)."""
 
-    guard: ClassVar[Guard] = Guard(role="agency", sender="agency", phases=_EVALUATION)
+    guard: ClassVar[Guard] = Guard(role="agency", sender="agency")
     challenge_id: str = arg(max_length=40)
     answer: str = arg(max_length=20000)
 
@@ -68,7 +74,7 @@ class AnswerChallenge(TenderCommand):
 class FileComplaint(TenderCommand):
     """An unsatisfied challenger complains to the regulator within 15 working days (§36)."""
 
-    guard: ClassVar[Guard] = Guard(role="bidder", phases=_EVALUATION)
+    guard: ClassVar[Guard] = Guard(role="bidder")
     challenge_id: str = arg(max_length=40)
     facts: str = arg(max_length=20000)
     request: str = arg(max_length=20000)
@@ -81,33 +87,11 @@ class DecideComplaint(TenderCommand):
     guard: ClassVar[Guard] = Guard(
         role="regulator",
         sender="regulator",
-        phases=_EVALUATION,
         sender_rule=rules.REGULATOR_DECIDES,
     )
     challenge_id: str = arg(max_length=40)
     decision: Literal["dismiss", "suspend", "re_evaluate", "annul"] = arg()
     reasoning: str = arg(max_length=20000)
-
-
-@dataclass(frozen=True)
-class SuspendProcedure(TenderCommand):
-    """On a system failure the agency suspends the procedure (§23.3)."""
-
-    guard: ClassVar[Guard] = Guard(role="agency", sender="agency", while_suspended=True)
-    reason: str = arg(max_length=5000)
-
-
-@dataclass(frozen=True)
-class ResumeProcedure(TenderCommand):
-    """Only the tender's regulator resumes a suspended procedure (§23.3, §36)."""
-
-    guard: ClassVar[Guard] = Guard(
-        role="regulator",
-        sender="regulator",
-        while_suspended=True,
-        sender_rule=rules.EMERGENCY_SUSPENSION,
-    )
-    reason: str = arg(max_length=5000)
 
 
 @decides(FileChallenge)
@@ -122,13 +106,28 @@ def file_challenge(tender: TenderState, command: FileChallenge, ctx: Context) ->
             f"lot {lot.lot}: the award notice must be published before its award is challenged",
         )
     calendar = ctx.registry.calendar
-    closes = calendar.add_working_days(lot.publicity_ends, CHALLENGE_WORKING_DAYS)
+    days = WorkingDays(int(tender.terms.get("award_publicity_working_days", 1)))
+    publicity_ends = tender.clock(lot.notice_at, days, calendar)
+    closes = tender.clock(publicity_ends, CHALLENGE_DAYS, calendar)
     if ctx.now > closes:
         raise RuleViolation(
             rules.CHALLENGE_WINDOW,
-            f"lot {lot.lot}: publicity ended {format_time(lot.publicity_ends)}; challenges "
+            f"lot {lot.lot}: publicity ended {format_time(publicity_ends)}; challenges "
             f"closed {format_time(closes)}, not {format_time(ctx.now)}",
         )
+    check_contents(command)
+    return Decision("ChallengeFiled", challenge_facts(tender, ctx))
+
+
+class WrittenChallenge(Protocol):
+    """A challenge in writing: the §34 items (see ``CHALLENGE_ITEMS``), ``date`` among them."""
+
+    @property
+    def date(self) -> str: ...
+
+
+def check_contents(command: WrittenChallenge) -> None:
+    """A written challenge states every item §34 requires, and a date."""
     missing = [item for item in CHALLENGE_ITEMS if not str(getattr(command, item)).strip()]
     if missing:
         raise RuleViolation(rules.CHALLENGE_CONTENTS, f"the challenge lacks {', '.join(missing)}")
@@ -136,16 +135,19 @@ def file_challenge(tender: TenderState, command: FileChallenge, ctx: Context) ->
         date.fromisoformat(command.date)
     except ValueError:
         raise InvalidInput("field 'date' must be a date, YYYY-MM-DD") from None
-    challenge_id = "C" + hashlib.sha256(ctx.command_id.encode()).hexdigest()[:12]
-    facts = {
-        "challenge_id": challenge_id,
-        "answer_due": format_time(calendar.add_working_days(ctx.now, ANSWER_WORKING_DAYS)),
+
+
+def challenge_facts(tender: TenderState, ctx: Context) -> dict[str, str]:
+    """A new challenge's id and the day its answer is due (§35)."""
+    return {
+        "challenge_id": "C" + hashlib.sha256(ctx.command_id.encode()).hexdigest()[:12],
+        "answer_due": format_time(tender.clock(ctx.now, ANSWER_DAYS, ctx.registry.calendar)),
     }
-    return Decision("ChallengeFiled", facts)
 
 
 @decides(AnswerChallenge)
 def answer_challenge(tender: TenderState, command: AnswerChallenge, ctx: Context) -> Decision:
+    """A late answer is recorded, marked late: refusing it would leave the challenger none."""
     challenge = _challenge(tender, command.challenge_id)
     if challenge.answered_at is not None:
         raise RuleViolation(
@@ -154,18 +156,17 @@ def answer_challenge(tender: TenderState, command: AnswerChallenge, ctx: Context
             f"{format_time(challenge.answered_at)}",
         )
     calendar = ctx.registry.calendar
-    due = calendar.add_working_days(challenge.filed_at, ANSWER_WORKING_DAYS)
-    if ctx.now > due:
-        raise RuleViolation(
-            rules.ANSWER_WINDOW,
-            f"challenge {challenge.challenge_id} filed {format_time(challenge.filed_at)} was "
-            f"due an answer by {format_time(due)}, not {format_time(ctx.now)}",
-        )
-    lot = tender.lots[challenge.lot]
-    facts = {
-        "notified": sorted(b.bidder for b in lot.live_bids()),
-        "complaint_until": format_time(calendar.add_working_days(ctx.now, COMPLAINT_WORKING_DAYS)),
+    due = tender.clock(challenge.filed_at, ANSWER_DAYS, calendar)
+    facts: dict[str, object] = {
+        "notified": _told(tender, challenge),
+        "complaint_until": format_time(tender.clock(ctx.now, COMPLAINT_DAYS, calendar)),
     }
+    if ctx.now > due:
+        detail = (
+            f"challenge {challenge.challenge_id} filed {format_time(challenge.filed_at)} was "
+            f"due an answer by {format_time(due)}; answered {format_time(ctx.now)}"
+        )
+        facts["late"] = reason(rules.ANSWER_WINDOW, detail)
     return Decision("ChallengeAnswered", facts)
 
 
@@ -178,25 +179,31 @@ def file_complaint(tender: TenderState, command: FileComplaint, ctx: Context) ->
             f"challenge {challenge.challenge_id} was filed by {challenge.challenger}, "
             f"not {ctx.actor}",
         )
-    if challenge.answered_at is None:
-        raise RuleViolation(
-            rules.PHASE_ORDER,
-            f"challenge {challenge.challenge_id}: the agency's answer must come before a complaint",
-        )
     if challenge.complaint_at is not None:
         raise RuleViolation(
             rules.PHASE_ORDER,
             f"challenge {challenge.challenge_id}: complaint already filed at "
             f"{format_time(challenge.complaint_at)}",
         )
-    due = ctx.registry.calendar.add_working_days(challenge.answered_at, COMPLAINT_WORKING_DAYS)
-    if ctx.now > due:
+    calendar = ctx.registry.calendar
+    answer_due = tender.clock(challenge.filed_at, ANSWER_DAYS, calendar)
+    if challenge.answered_at is None and ctx.now <= answer_due:
+        raise RuleViolation(
+            rules.COMPLAINT_AFTER_ANSWER,
+            f"challenge {challenge.challenge_id}: the agency's answer is due by "
+            f"{format_time(answer_due)}; a complaint comes after it, or after that day",
+        )
+    since = challenge.answered_at or answer_due
+    closes = tender.clock(since, COMPLAINT_DAYS, calendar)
+    if ctx.now > closes:
+        given = "answer given" if challenge.answered_at else "no answer; it was due"
         raise RuleViolation(
             rules.COMPLAINT_WINDOW,
-            f"answer given {format_time(challenge.answered_at)}; complaints closed "
-            f"{format_time(due)}, not {format_time(ctx.now)}",
+            f"{given} {format_time(since)}; complaints closed {format_time(closes)}, "
+            f"not {format_time(ctx.now)}",
         )
-    return Decision("ComplaintFiled", {"regulator": tender.regulator})
+    facts = {"regulator": tender.regulator, "answered": challenge.answered_at is not None}
+    return Decision("ComplaintFiled", facts)
 
 
 @decides(DecideComplaint)
@@ -214,29 +221,16 @@ def decide_complaint(tender: TenderState, command: DecideComplaint, ctx: Context
             rules.PHASE_ORDER,
             f"complaint on {challenge.challenge_id} was decided: {challenge.decision}",
         )
-    _check_decidable(tender.lots[challenge.lot], command.decision)
+    if challenge.subject == "documents":
+        if command.decision not in ("dismiss", "suspend"):
+            raise RuleViolation(
+                rules.DOCUMENTS_COMPLAINT_DECISION,
+                f"challenge {challenge.challenge_id} is about the documents, not an award: "
+                f"it is dismissed or the procedure suspended, not {command.decision}",
+            )
+    else:
+        _check_decidable(tender.lots[challenge.lot], command.decision)
     return Decision("ComplaintDecided", {"lot": challenge.lot})
-
-
-@decides(SuspendProcedure)
-def suspend_procedure(tender: TenderState, command: SuspendProcedure, ctx: Context) -> Decision:
-    if tender.suspension is not None:
-        raise RuleViolation(
-            rules.EMERGENCY_SUSPENSION,
-            f"the procedure is already suspended since {tender.suspension['since']}",
-        )
-    return Decision("ProcedureSuspended")
-
-
-@decides(ResumeProcedure)
-def resume_procedure(tender: TenderState, command: ResumeProcedure, ctx: Context) -> Decision:
-    if tender.suspension is None:
-        raise RuleViolation(
-            rules.PHASE_ORDER,
-            "the procedure is not suspended: a suspension must come before a resumption",
-        )
-    facts = {f"suspended_{key}": str(value) for key, value in tender.suspension.items()}
-    return Decision("ProcedureResumed", facts)
 
 
 def clear_evaluation(lot: Lot) -> None:
@@ -249,7 +243,7 @@ def clear_evaluation(lot: Lot) -> None:
     lot.ranking, lot.candidates, lot.report_signers = [], [], set()
     lot.report_digest = None
     lot.report_at, lot.award, lot.notice_at, lot.publicity_ends = None, None, None, None
-    lot.declined_at = None
+    lot.declined_at, lot.contract = None, None
 
 
 def _challenge(tender: TenderState, challenge_id: str) -> Challenge:
@@ -257,6 +251,13 @@ def _challenge(tender: TenderState, challenge_id: str) -> Challenge:
         return tender.challenges[challenge_id]
     except KeyError:
         raise NotFound(f"tender {tender.code} has no challenge {challenge_id!r}") from None
+
+
+def _told(tender: TenderState, challenge: Challenge) -> list[str]:
+    """Who hears the answer: the lot's bidders, or every supplier that has the documents."""
+    if challenge.subject == "documents":
+        return sorted(tender.documents_obtained)
+    return sorted(b.bidder for b in tender.lots[challenge.lot].live_bids())
 
 
 def _check_decidable(lot: Lot, decision: str) -> None:
@@ -292,31 +293,12 @@ def _complained(tender: TenderState, event: EventRecord) -> None:
 def _decided(tender: TenderState, event: EventRecord) -> None:
     challenge = tender.challenges[event.args["challenge_id"]]
     decision = challenge.decision = event.args["decision"]
-    lot = tender.lots[challenge.lot]
     if decision == "suspend":
-        tender.suspension = {
-            "since": format_time(event.time),
-            "reason": event.args["reasoning"],
-            "by": event.actor,
-            "clause": "§36",
-        }
+        begin_suspension(tender, event, event.args["reasoning"], "§36")
     elif decision == "re_evaluate":
+        lot = tender.lots[challenge.lot]
         clear_evaluation(lot)
         lot.status = "examined"
     elif decision == "annul":
+        lot = tender.lots[challenge.lot]
         lot.award, lot.status, lot.failure = None, "failed", ANNULLED
-
-
-@applies("ProcedureSuspended")
-def _suspended(tender: TenderState, event: EventRecord) -> None:
-    tender.suspension = {
-        "since": format_time(event.time),
-        "reason": event.args["reason"],
-        "by": event.actor,
-        "clause": "§23.3",
-    }
-
-
-@applies("ProcedureResumed")
-def _resumed(tender: TenderState, event: EventRecord) -> None:
-    tender.suspension = None

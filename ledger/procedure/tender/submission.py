@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ledger.clock import format_time
 from ledger.crypto import aead, padding
 from ledger.crypto.sealing import SealedBid, check_binding
 from ledger.errors import RuleViolation
@@ -39,10 +40,13 @@ class WithdrawBid(TenderCommand):
 
 @dataclass(frozen=True)
 class CheckIn(TenderCommand):
-    """Check in to the virtual opening hall for a lot, before the deadline (§23.1(3))."""
+    """Check in to the virtual opening hall for a lot, before the deadline (§23.1(3)); when a
+    suspension (§23.3) held the procedure at the deadline, before the postponed opening."""
 
     guard: ClassVar[Guard] = Guard(
-        role="bidder", phases=_BIDDING, late=rules.CHECK_IN_BEFORE_DEADLINE
+        role="bidder",
+        phases=phases("bidding", "awaiting_opening"),
+        late=rules.CHECK_IN_BEFORE_DEADLINE,
     )
     lot: str = arg(max_length=20)
 
@@ -83,6 +87,12 @@ def withdraw_bid(tender: TenderState, command: WithdrawBid, ctx: Context) -> Dec
 
 @decides(CheckIn)
 def check_in(tender: TenderState, command: CheckIn, ctx: Context) -> Decision:
+    if ctx.now >= tender.deadline and not tender.suspended_at(tender.deadline):
+        raise RuleViolation(
+            rules.CHECK_IN_BEFORE_DEADLINE,
+            f"the submission deadline {format_time(tender.deadline)} has passed "
+            f"(now {format_time(ctx.now)})",
+        )
     lot = tender.lot(command.lot)
     if ctx.actor in lot.checked_in:
         raise RuleViolation(
