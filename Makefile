@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test test-fast lint clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "need python3.11 (or python3 >= 3.11) on PATH"; exit 2; }
@@ -22,6 +22,10 @@ test: lint
 	@trap 'sh scripts/pg.sh stop' EXIT; \
 	sh scripts/pg.sh start || { echo "make test: FAILED to start PostgreSQL (scripts/pg.sh start)" >&2; exit 1; }; \
 	BIDLEDGER_TEST_PG_URL="$$(sh scripts/pg.sh url)" $(BIN)/python -m pytest -q
+
+# The unit tests alone: pure logic, no database server, well under a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
