@@ -92,41 +92,43 @@ def service(store: LedgerStore, clock: FixedClock) -> LedgerService:
     )
 
 
-def registration(bidders: int) -> list[tuple[Command, int]]:
-    """The registry's commands, all signed by the authority, each with its second offset.
+def registration(bidders: int) -> list[Command]:
+    """The registry's commands, all signed by the authority, one second apart.
 
-    A key is valid from the second its command runs; ``RegisterKey`` commands therefore
-    name that moment, which the caller's clock must match (``REGISTRATION_START`` plus
-    the offset).
+    Command number ``n`` (from 0) must run at ``REGISTRATION_START`` plus ``n`` seconds:
+    a key is registered valid from the moment its own command runs.
     """
-    start = REGISTRATION_START
     commands: list[Command] = [
         EstablishRegistry(AUTHORITY_NAME, signer(AUTHORITY).public_key.hex())
     ]
-
-    def at() -> datetime:
-        return start + timedelta(seconds=len(commands))
-
-    def register(party: str, roles: tuple[str, ...]) -> None:
-        commands.append(RegisterParty(party, party, roles))
-        certificate = _certificate(party, at(), len(commands))
-        key = signer(party).public_key.hex()
-        commands.append(RegisterKey(party, key, "sign", roles, at(), certificate=certificate))
-
-    register(PLATFORM, ("platform",))
+    _register(commands, PLATFORM, ("platform",))
     log = log_key()
     vkey = log.verifier().vkey()
+    key = log.public_key.hex()
     commands.append(
-        RegisterKey(PLATFORM, log.public_key.hex(), "log", ("platform",), at(), note_key=vkey)
+        RegisterKey(PLATFORM, key, "log", ("platform",), _next(commands), note_key=vkey)
     )
     for party, roles in _ORGANISATIONS:
-        register(party, roles)
-        commands.append(
-            RegisterKey(party, bytes(box_key(party).public_key).hex(), "encrypt", roles, at())
-        )
+        _register(commands, party, roles)
+        key = bytes(box_key(party).public_key).hex()
+        commands.append(RegisterKey(party, key, "encrypt", roles, _next(commands)))
     for index in range(bidders):
-        register(bidder(index), ("bidder",))
-    return [(command, offset) for offset, command in enumerate(commands)]
+        _register(commands, bidder(index), ("bidder",))
+    return commands
+
+
+def _next(commands: list[Command]) -> datetime:
+    """When the next command of the registration runs."""
+    return REGISTRATION_START + timedelta(seconds=len(commands))
+
+
+def _register(commands: list[Command], party: str, roles: tuple[str, ...]) -> None:
+    """Register ``party`` and its signing key, with a certificate from the authority."""
+    commands.append(RegisterParty(party, party, roles))
+    at = _next(commands)
+    certificate = _certificate(party, at, len(commands))
+    key = signer(party).public_key.hex()
+    commands.append(RegisterKey(party, key, "sign", roles, at, certificate=certificate))
 
 
 def _certificate(party: str, not_before: datetime, serial: int) -> str:

@@ -118,7 +118,7 @@ class CachingStore(LedgerStore):
 def plan(bidders: int) -> Iterator[Step]:
     """The endless plan: the registry, then rounds of tenders."""
     authority = cast.AUTHORITY
-    for command, offset in cast.registration(bidders):
+    for offset, command in enumerate(cast.registration(bidders)):
         at = cast.REGISTRATION_START + timedelta(seconds=offset)
         yield Step(at, authority, "authority", _constant(command))
     for round_index in itertools.count():

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     headline = report.headline(figures)
     for key, reason in headline.reasons.items():
         print(f"{key} is null: {reason}")
+    _say("done")
     print(json.dumps(headline.ratios))
 
 
@@ -155,8 +157,12 @@ def _dicts(figures: list[Figure]) -> list[dict[str, Any]]:
     return [figure.as_dict() for figure in figures]
 
 
+_STARTED = time.monotonic()
+
+
 def _say(message: str) -> None:
-    print(message, flush=True)
+    """A progress line, with the seconds since the run started."""
+    print(f"[{time.monotonic() - _STARTED:6.1f} s] {message}", flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:
