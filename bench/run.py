@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> None:
     headline = report.headline(figures)
     for key, reason in headline.reasons.items():
         print(f"{key} is null: {reason}")
-    _say("done")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    _say(f"done; load average (1, 5, 15 min) now {load}")
     print(json.dumps(headline.ratios))
 
 
