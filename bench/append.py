@@ -90,7 +90,7 @@ class AppendBench:
         self.clock = FixedClock(last_time + timedelta(hours=1))
         self.service = cast.service(self.store, self.clock)
         self.plain = PlainApplication(url)
-        self.copied = fill_like(url)
+        fill_like(url)
 
     def close(self) -> None:
         self.store.close()

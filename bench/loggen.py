@@ -117,6 +117,8 @@ class CachingStore(LedgerStore):
 
 def plan(bidders: int) -> Iterator[Step]:
     """The endless plan: the registry, then rounds of tenders."""
+    if bidders < BIDDERS_PER_TENDER:
+        raise ValueError(f"need at least {BIDDERS_PER_TENDER} bidders, found {bidders}")
     authority = cast.AUTHORITY
     for offset, command in enumerate(cast.registration(bidders)):
         at = cast.REGISTRATION_START + timedelta(seconds=offset)
@@ -134,9 +136,12 @@ def _round(round_index: int, bidders: int) -> Iterator[Step]:
         members = [cast.bidder((number * 7 + m) % bidders) for m in range(BIDDERS_PER_TENDER)]
         phases[0].append((cast.AGENCY, "agency", _publisher(code, start)))
         phases[1] += [(b, "bidder", _obtain(code)) for b in members]
-        phases[2] += [(b, "bidder", _question(code, i)) for i, b in enumerate(members[:3])]
+        askers = members[:QUESTIONS_PER_TENDER]
+        phases[2] += [(b, "bidder", _question(code, i)) for i, b in enumerate(askers)]
         phases[3].append((cast.AGENCY, "agency", _amendment(code)))
-        phases[4] += [(b, "bidder", _bid(code, b, i)) for i, b in enumerate(members[:5])]
+        phases[4] += [
+            (b, "bidder", _bid(code, b, i)) for i, b in enumerate(members[:BIDS_PER_TENDER])
+        ]
     for day, phase in enumerate(phases):
         for second, (party, role, make) in enumerate(phase):
             yield Step(start + timedelta(days=day, seconds=second), party, role, make)
