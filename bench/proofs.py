@@ -11,8 +11,10 @@ file and in the same run, it times:
 Times are reported as ratios to the baseline and to the smallest size's proof time, with
 the number of node rows each proof read. Run from the repository root::
 
-    .venv/bin/python bench/proofs.py                  # 10^4, 10^5, 10^6 leaves
-    .venv/bin/python bench/proofs.py --sizes 10000 --samples 200
+    .venv/bin/python -m bench.proofs                  # 10^4, 10^5, 10^6 leaves
+    .venv/bin/python -m bench.proofs --sizes 10000 --samples 200
+
+``python -m bench`` runs :func:`compare`: the same trees, with repetitions.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from functools import partial
 from pathlib import Path
 from uuid import uuid4
 
+from bench.stats import Comparison
 from ledger.merkle import verify_consistency, verify_inclusion
 from ledger.transparency import Leaf, TreeStore
 
@@ -115,6 +118,42 @@ def _spot_check(tree: TreeStore, size: int, root: bytes, chooser: random.Random)
         verify_inclusion(leaf, index, size, tree.inclusion_proof(index, size), root)
         proof = tree.consistency_proof(older, size)
         verify_consistency(older, size, proof, tree.root(older), root)
+
+
+def compare(sizes: list[int], repetitions: int, samples: int, seed: int = 6962) -> list[Comparison]:
+    """Per size, repeated: median inclusion-proof time beside one indexed row read."""
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            chooser = random.Random(seed + size)
+            path = Path(folder) / f"tree-{size}.db"
+            tree, _ = build(path, size, chooser)
+            _spot_check(tree, size, tree.root(size), chooser)
+            results.append(_repeated(tree, size, repetitions, samples, chooser))
+            tree.close()
+            path.unlink()
+    return results
+
+
+def _repeated(
+    tree: TreeStore, size: int, repetitions: int, samples: int, chooser: random.Random
+) -> Comparison:
+    result = Comparison(
+        "inclusion proof",
+        "µs",
+        "TreeStore.inclusion_proof",
+        "TreeStore.node (one indexed row)",
+        extra={"size": size, "consistency_us": []},
+    )
+    for _ in range(repetitions):
+        row = _timed(samples, lambda r: tree.node(0, r % size), chooser)
+        inclusion = _timed(samples, lambda r: tree.inclusion_proof(r % size, size), chooser)
+        consistency = _timed(
+            samples, lambda r: tree.consistency_proof(1 + r % (size - 1), size), chooser
+        )
+        result.add(statistics.median(inclusion) * 1e6, statistics.median(row) * 1e6)
+        result.extra["consistency_us"].append(statistics.median(consistency) * 1e6)
+    return result
 
 
 def report(results: list[Result]) -> str:

@@ -17,9 +17,6 @@ from ledger.procedure.state import TenderState, tender_stream
 from ledger.store import LedgerStore
 from tests.support.postgres import pg_url  # noqa: F401  (a fixture, for every test)
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-VECTORS = SHARED / "data" / "vectors"
-
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:

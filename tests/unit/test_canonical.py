@@ -1,4 +1,4 @@
-"""RFC 8785 (JCS) canonical bytes against the public vectors in /work/shared/data/vectors/jcs."""
+"""RFC 8785 (JCS) canonical bytes against the public vectors in tests/vectors/jcs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import rfc8785
 from ledger.canonical import canonical_bytes, domain_digest
 from ledger.errors import InvalidInput
 
-JCS = Path(__file__).resolve().parents[3] / "shared" / "data" / "vectors" / "jcs"
+JCS = Path(__file__).resolve().parents[1] / "vectors" / "jcs"
 VECTOR_NAMES = ("arrays", "french", "structures", "unicode", "values", "weird")
 ES6_LINES = 2200
 

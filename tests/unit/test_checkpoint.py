@@ -26,7 +26,7 @@ from ledger.notes import (
     verify_cosignature,
 )
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "data" / "vectors"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 KAT: dict[str, Any] = json.loads((VECTORS / "signed_note_checkpoint.json").read_text())[
     "generated_checkpoint"
 ]

@@ -1,7 +1,7 @@
 """The Merkle tree against public vectors: the RFC 6962 reference tree and 196 upstream probes.
 
-Data is read in place from /work/shared/data/vectors (rfc6962.json and
-transparency-dev-merkle/testdata); nothing is copied into the project.
+The data is in tests/vectors (rfc6962.json and transparency-dev-merkle/testdata); its
+sources and licence are in tests/vectors/README.md.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ledger.merkle import (
     verify_inclusion,
 )
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "data" / "vectors"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 RFC6962: dict[str, Any] = json.loads((VECTORS / "rfc6962.json").read_text())
 PROBES = VECTORS / "transparency-dev-merkle" / "testdata"
 PROBE_FILES = sorted(PROBES.rglob("*.json"))

@@ -21,7 +21,7 @@ from ledger.notes import (
     sign_note,
 )
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "data" / "vectors"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 NOTES: dict[str, Any] = json.loads((VECTORS / "signed_note_checkpoint.json").read_text())
 C2SP = NOTES["c2sp_example"]
 GO = NOTES["go_sumdb_note_example"]

@@ -1,0 +1,3 @@
+"""Benchmarks: each figure beside its baseline, measured in the same run (``python -m bench``)."""
+
+__all__: list[str] = []
