@@ -21,6 +21,7 @@ from commands.messages import (
     Command,
     EstablishRegistry,
     OfficialTerms,
+    RecordCalendar,
     RegisterKey,
     RegisterParty,
 )
@@ -31,8 +32,11 @@ from ledger.crypto.signing import Signer
 from ledger.notes import NoteSigner
 from ledger.numerals import format_capital_amount
 from ledger.store import LedgerStore
+from ledger.workdays import package_schedule
 
 AUTHORITY = "registration-authority"
+CALENDAR_YEARS = range(2020, 2027)
+RECEIPTS = "platform-receipts"  # the label of the platform's receipt key (not its signing key)  # the official calendars the generated tenders need
 AUTHORITY_NAME = "Benchmark registration authority"
 PLATFORM = "bench-platform"
 AGENCY = "bench-agency"
@@ -88,7 +92,7 @@ def officials() -> tuple[OfficialTerms, ...]:
 def service(store: LedgerStore, clock: FixedClock) -> LedgerService:
     """The ledger service as deployed: platform receipts and a signed Merkle log."""
     return LedgerService(
-        store, clock, platform=signer(PLATFORM), platform_id=PLATFORM, log=log_key()
+        store, clock, platform=signer(RECEIPTS), platform_id=PLATFORM, log=log_key()
     )
 
 
@@ -101,7 +105,13 @@ def registration(bidders: int) -> list[Command]:
     commands: list[Command] = [
         EstablishRegistry(AUTHORITY_NAME, signer(AUTHORITY).public_key.hex())
     ]
+    for year in CALENDAR_YEARS:
+        schedule = package_schedule(year)
+        days_off, make_up = sorted(schedule.days_off), sorted(schedule.make_up_days)
+        commands.append(RecordCalendar(year, tuple(days_off), schedule.source, tuple(make_up)))
     _register(commands, PLATFORM, ("platform",))
+    receipts = signer(RECEIPTS).public_key.hex()
+    commands.append(RegisterKey(PLATFORM, receipts, "receipt", ("platform",), _next(commands)))
     log = log_key()
     vkey = log.verifier().vkey()
     key = log.public_key.hex()

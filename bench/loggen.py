@@ -10,9 +10,7 @@ when the service issues its deadline checkpoint. A log of size N is the plan's f
 steps, so a cached smaller log is extended to a larger one.
 
 Every command goes through ``LedgerService.execute`` (signature check, rules, chain,
-store, Merkle tree, checkpoints, receipts), but on a :class:`CachingStore`, which keeps
-the aggregates it saved in memory instead of replaying their streams from the database
-for each command; what gets written is what the plain store would write.
+store, Merkle tree, checkpoints, receipts).
 """
 
 from __future__ import annotations
@@ -20,14 +18,12 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import Any
 
 from bench import cast
 from commands.messages import (
@@ -36,15 +32,15 @@ from commands.messages import (
     Command,
     LotTerms,
     ObtainDocuments,
+    OpeningTerms,
     PublishTender,
     SubmitBid,
     TimetableTerms,
 )
 from ledger.clock import FixedClock
-from ledger.events import SignedAggregate
-from ledger.store import LedgerStore, SavedEvent
+from ledger.store import LedgerStore
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 CACHE = Path(__file__).resolve().parent / ".cache"
 DEFAULT_BIDDERS = 200
 TENDERS_PER_ROUND = 50
@@ -53,7 +49,6 @@ BIDDERS_PER_TENDER = 10
 QUESTIONS_PER_TENDER = 3
 BIDS_PER_TENDER = 5
 ROUNDS_START = datetime.fromisoformat("2021-03-10T09:00:00+08:00")
-A = TypeVar("A", bound=SignedAggregate)
 Progress = Callable[[str], None]
 
 
@@ -79,40 +74,6 @@ class CachedLog:
     @property
     def url(self) -> str:
         return f"sqlite:///{self.path}"
-
-
-class CachingStore(LedgerStore):
-    """A store that keeps the last aggregates it loaded or saved, in memory.
-
-    For a writer that is the database's only writer and whose commands all succeed
-    (the generator); a refused command may leave a cached aggregate changed, so any
-    error during generation ends it.
-    """
-
-    def __init__(self, url: str, capacity: int = 4 * TENDERS_PER_ROUND) -> None:
-        super().__init__(url)
-        self._capacity = capacity
-        self._kept: OrderedDict[UUID, SignedAggregate] = OrderedDict()
-
-    def load(self, aggregate_class: type[A], stream: UUID) -> A:
-        kept = self._kept.get(stream)
-        if isinstance(kept, aggregate_class):
-            self._kept.move_to_end(stream)
-            return kept
-        loaded = super().load(aggregate_class, stream)
-        self._keep(loaded)
-        return loaded
-
-    def save(self, aggregate: SignedAggregate) -> list[SavedEvent]:
-        saved = super().save(aggregate)
-        self._keep(aggregate)
-        return saved
-
-    def _keep(self, aggregate: SignedAggregate) -> None:
-        self._kept[aggregate.id] = aggregate
-        self._kept.move_to_end(aggregate.id)
-        while len(self._kept) > self._capacity:
-            self._kept.popitem(last=False)
 
 
 def plan(bidders: int) -> Iterator[Step]:
@@ -169,8 +130,7 @@ def tender_terms(code: str, start: datetime, lots: int = 1) -> PublishTender:
             questions_until=start + timedelta(days=15),
             deadline=start + timedelta(days=21),
         ),
-        officials=cast.officials(),
-        threshold=cast.THRESHOLD,
+        opening=OpeningTerms(cast.officials(), threshold=cast.THRESHOLD),
     )
 
 
@@ -255,7 +215,7 @@ def _cached_sizes(cache: Path, bidders: int) -> list[int]:
 
 def _extend(url: str, done: int, size: int, bidders: int, progress: Progress) -> datetime:
     """Run steps ``done`` to ``size`` of the plan on ``url``; the time of the last one."""
-    store = CachingStore(url)
+    store = LedgerStore(url)
     steps = list(itertools.islice(plan(bidders), done, size))
     clock = FixedClock(steps[0].at if steps else cast.REGISTRATION_START)
     service = cast.service(store, clock)

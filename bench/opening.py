@@ -32,7 +32,7 @@ from bench import cast
 from bench.stats import Comparison
 from ledger.crypto import shamir
 from ledger.crypto.sealing import SealedBid, bid_aad, open_share, reveal
-from ledger.tender.bid_document import encode_bid_document, parse_bid_document
+from ledger.procedure.bid_document import encode_bid_document, parse_bid_document
 
 OPENERS = cast.OFFICIALS[: cast.THRESHOLD]
 TENDER = "OPENING-BENCH"
