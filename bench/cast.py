@@ -35,8 +35,8 @@ from ledger.store import LedgerStore
 from ledger.workdays import package_schedule
 
 AUTHORITY = "registration-authority"
-CALENDAR_YEARS = range(2020, 2027)
-RECEIPTS = "platform-receipts"  # the label of the platform's receipt key (not its signing key)  # the official calendars the generated tenders need
+CALENDAR_YEARS = range(2020, 2027)  # the official calendars the generated tenders need
+RECEIPTS = "platform-receipts"  # the label of the platform's receipt key (not its signing key)
 AUTHORITY_NAME = "Benchmark registration authority"
 PLATFORM = "bench-platform"
 AGENCY = "bench-agency"
