@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, VerificationFailure
 
-EXIT_OK = 0
+EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def add_bundle_commands(subparsers: Any) -> None:
@@ -79,7 +79,14 @@ def _verify_bundle(options: argparse.Namespace) -> int:
     data = _read(options.file)
     policy = read_policy(options.policy) if options.policy else None
     against = _read(options.against).decode("utf-8", errors="replace") if options.against else None
-    report = verify_bundle(data, policy=policy, against=against)
+    try:
+        report = verify_bundle(data, policy=policy, against=against)
+    except VerificationFailure as failure:
+        if not options.json:
+            raise
+        answer = {"verified": False, "where": failure.position, "detail": failure.detail}
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
+        return EXIT_FAILED
     if options.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -88,7 +88,8 @@ def _check_unicode(text: str, path: str) -> None:
 
 
 def loads_strict(data: bytes | str, where: str) -> Any:
-    """Parse JSON refusing duplicate keys, floats, NaN and Infinity, and invalid UTF-8."""
+    """Parse JSON refusing duplicate keys, floats, NaN and Infinity, integers beyond
+    ±(2**53 - 1) and invalid UTF-8."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return json.loads(
@@ -96,6 +97,7 @@ def loads_strict(data: bytes | str, where: str) -> Any:
             object_pairs_hook=_unique_keys,
             parse_float=_no_float,
             parse_constant=_no_float,
+            parse_int=_exact_int,
         )
     except (UnicodeDecodeError, ValueError) as exc:
         raise BundleFormatError(where, f"not strict JSON: {exc}") from None
@@ -108,6 +110,12 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"duplicate key {key!r}")
         result[key] = value
     return result
+
+
+def _exact_int(text: str) -> int:
+    if len(text.lstrip("-")) > 16 or abs(value := int(text)) > MAX_SAFE_INTEGER:
+        raise ValueError(f"integer {text[:24]} is outside ±(2**53 - 1)")
+    return value
 
 
 def _no_float(text: str) -> Any:

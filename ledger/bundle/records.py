@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import nacl.exceptions
@@ -31,6 +31,8 @@ from ledger.bundle.format import (
     parse_time,
 )
 from ledger.errors import VerificationFailure
+
+BEIJING_OFFSET = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,19 @@ def read_record(preimage: bytes, where: str) -> Record:
         raise BundleFormatError(f"{where} record.command.v", "must be 1")
     prev_hash = field(data, "prev_hash", str, f"{where} record")
     decode_hex(prev_hash, f"{where} record.prev_hash")
+    time = parse_time(data["time"], f"{where} record.time")
+    if time.utcoffset() != BEIJING_OFFSET or time.isoformat() != data["time"]:
+        raise BundleFormatError(
+            f"{where} record.time",
+            f"must be ISO 8601 in Beijing time (+08:00) as the ledger writes it, found "
+            f"{data['time']!r}",
+        )
     return Record(
         stream=field(data, "stream", str, f"{where} record"),
         version=field(data, "version", int, f"{where} record"),
         type=field(data, "type", str, f"{where} record"),
         class_version=field(data, "class_version", int, f"{where} record"),
-        time=parse_time(data["time"], f"{where} record.time"),
+        time=time,
         command=command,
         facts=field(data, "facts", dict, f"{where} record"),
         prev_hash=prev_hash,

@@ -27,6 +27,7 @@ from ledger.notes import (
     verify_cosignature,
 )
 from ledger.notes.claims import CheckpointClaim, StreamHead, claims_of
+from ledger.procedure.registry_state import KeyRecord
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,9 @@ class IssuedCheckpoint:
         return f"checkpoints[{self.number}] (size {self.head.size})"
 
 
-def read_checkpoints(notes: Sequence[str]) -> list[IssuedCheckpoint]:
-    """Parse every checkpoint (signatures come later); sizes never shrink."""
+def read_checkpoints(notes: Sequence[str], origin: str) -> list[IssuedCheckpoint]:
+    """Parse every checkpoint (signatures come later): each of the log ``origin``; sizes
+    never shrink."""
     if not notes:
         raise VerificationFailure("checkpoints", "the bundle holds no checkpoint")
     issued: list[IssuedCheckpoint] = []
@@ -55,6 +57,11 @@ def read_checkpoints(notes: Sequence[str]) -> list[IssuedCheckpoint]:
             head = Checkpoint.parse(text)
         except LedgerError as exc:
             raise VerificationFailure(f"checkpoints[{number}]", f"unreadable: {exc}") from None
+        if head.origin != origin:
+            raise VerificationFailure(
+                f"checkpoints[{number}] (size {head.size})",
+                f"is a checkpoint of {head.origin!r}, not of the bundle's log {origin!r}",
+            )
         if issued and head.size < issued[-1].head.size:
             raise VerificationFailure(
                 f"checkpoints[{number}] (size {head.size})",
@@ -135,7 +142,7 @@ def _gap(covered: int, start: int, name: str, latest: IssuedCheckpoint) -> None:
 def check_signatures(
     issued: Sequence[IssuedCheckpoint],
     log: NoteVerifier,
-    witnesses: Sequence[tuple[NoteVerifier, datetime | None]],
+    witnesses: Sequence[tuple[NoteVerifier, KeyRecord]],
 ) -> list[tuple[str, ...]]:
     """Each checkpoint signed by the log key; each witness line a valid cosignature, made
     before that witness key's revocation (``witnesses``: key and revocation time).
@@ -151,12 +158,18 @@ def check_signatures(
             _, lines = parse_note(checkpoint.note)
             present = {(line.name, line.key_id) for line in lines}
             names = []
-            for witness, revoked in witnesses:
+            for witness, key in witnesses:
                 if (witness.name, witness.key_id) in present:
                     when = datetime.fromtimestamp(verify_cosignature(checkpoint.note, witness), UTC)
-                    if revoked is not None and when >= revoked:
+                    if key.revoked_at is not None and when >= key.revoked_at:
                         raise VerificationFailure(
                             witness.name, f"cosigned at {when.isoformat()}, after its revocation"
+                        )
+                    if when < key.valid_from:
+                        raise VerificationFailure(
+                            witness.name,
+                            f"cosigned at {when.isoformat()}, before the key's validity "
+                            f"({key.valid_from.isoformat()})",
                         )
                     names.append(witness.name)
         except LedgerError as exc:
@@ -173,29 +186,37 @@ def log_verifier(vkey: str, origin: str, keys: NoteKeys) -> NoteVerifier:
     return verifier
 
 
-def witness_verifiers(
-    vkeys: Sequence[str], keys: NoteKeys
-) -> list[tuple[NoteVerifier, datetime | None]]:
+def witness_verifiers(vkeys: Sequence[str], keys: NoteKeys) -> list[tuple[NoteVerifier, KeyRecord]]:
     """The witnesses' cosignature (type 0x04) keys, each registered (purpose "log"), with
-    the time each was revoked, if it was."""
+    its registration (validity and revocation)."""
     result = []
     for number, vkey in enumerate(vkeys):
         verifier = _registered(vkey, f"log.witnesses[{number}]", keys)
         if verifier.algorithm != COSIGNATURE_V1:
             raise VerificationFailure(f"log.witnesses[{number}]", "must be a type 0x04 key")
         key = keys.note_key(vkey)
-        result.append((verifier, key.revoked_at if key is not None else None))
+        assert key is not None  # _registered found it
+        result.append((verifier, key))
     return result
 
 
 def check_key_times(issued: Sequence[IssuedCheckpoint], vkey: str, keys: NoteKeys) -> None:
-    """No checkpoint claims a time at or after the revocation of the log key."""
+    """Every checkpoint claims a time within the log key's validity: not before it starts,
+    not at or after its revocation."""
     key = keys.note_key(vkey)
-    revoked = key.revoked_at if key is not None else None
+    if key is None:
+        return
     for checkpoint in issued:
-        if revoked is not None and checkpoint.claim.time >= revoked:
+        claimed = checkpoint.claim.time
+        if key.revoked_at is not None and claimed >= key.revoked_at:
             raise VerificationFailure(
-                checkpoint.where, f"signed by the log key revoked at {revoked.isoformat()}"
+                checkpoint.where, f"signed by the log key revoked at {key.revoked_at.isoformat()}"
+            )
+        if claimed < key.valid_from and checkpoint.claim.reason != "deadline":
+            raise VerificationFailure(
+                checkpoint.where,
+                f"claims {claimed.isoformat()}, before the log key's validity "
+                f"({key.valid_from.isoformat()})",
             )
 
 

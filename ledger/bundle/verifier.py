@@ -111,7 +111,7 @@ class _Verifier:
             raise VerificationFailure(
                 "tender.stream", f"is not the stream of tender {self.bundle.tender_code}"
             )
-        issued = read_checkpoints(self.bundle.checkpoints)
+        issued = read_checkpoints(self.bundle.checkpoints, self.bundle.log_origin)
         latest = issued[-1]
         check_sequence(self.bundle.events, self.label)
         for entry in self.bundle.events:
