@@ -280,7 +280,7 @@ def _first_difference(given: Any, canonical: Any, where: str) -> str:
     if isinstance(given, Mapping) and isinstance(canonical, Mapping):
         for key in sorted(set(given) | set(canonical)):
             if key not in canonical:
-                return f"field {where}.{key} must be left out (it is null or the default)"
+                return f"field {where}.{key} must be left out, not null"
             if key not in given:
                 return f"field {where}.{key} must be given as {canonical[key]!r}"
             if canonical_bytes(given[key]) != canonical_bytes(canonical[key]):

@@ -117,7 +117,7 @@ def test_a_null_argument_is_not_an_absent_one(good: dict[str, Any]) -> None:
 
     rewrite(entry, resigned)
     entry["signed"] = base64.b64encode(signed.signed_bytes()).decode()
-    assert "must be left out (it is null or the default)" in failure(bundle)
+    assert "objections_until must be left out, not null" in failure(bundle)
 
 
 def test_a_checkpoint_claiming_a_time_before_the_log_keys_validity_is_refused() -> None:
