@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ledger.procedure import dispatch
@@ -23,3 +24,11 @@ def test_every_event_type_is_in_the_catalogue() -> None:
     assert "BidSubmitted" in APPLIERS
     for name in APPLIERS:
         assert f"| {name} |" in CATALOGUE, f"event {name} missing from docs/events.md"
+
+
+def test_the_glossary_names_only_commands_and_events_that_exist() -> None:
+    glossary = (Path(__file__).resolve().parents[2] / "docs" / "glossary.md").read_text("utf-8")
+    named = set(re.findall(r"`([A-Z][a-z]+(?:[A-Z][a-z]+)+)`", glossary))
+    assert {"SubmitBid", "BidSubmitted", "RecordCalendar"} <= named
+    known = set(HANDLERS) | set(APPLIERS) | {"WorkingCalendar", "Receipt"}
+    assert named <= known, f"not commands or events: {sorted(named - known)}"
