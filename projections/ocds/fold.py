@@ -18,7 +18,7 @@ from ledger.errors import NotFound
 from ledger.events import LedgerEvent
 from ledger.procedure import dispatch
 from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
-from ledger.procedure.state import TenderState
+from ledger.procedure.state import TenderState, stream_of
 from ledger.store import LedgerStore
 from projections.ocds.provenance import EventRef, Provenance
 from projections.ocds.release import ReleaseInput, build_release
@@ -37,11 +37,15 @@ class Folded:
 
 
 def tender_releases(
-    store: LedgerStore, stream: UUID, ocid: str, at: datetime | None = None
+    store: LedgerStore, tender: str, ocid: str, at: datetime | None = None
 ) -> Folded:
-    """Every release of the tender ``stream`` published up to ``at`` (all when None)."""
+    """Every release of ``tender`` (its code or stream) published up to ``at`` (all when None)."""
     folded = Folded()
-    folded.releases = list(_releases(store, stream, ocid, at, folded))
+    try:
+        folded.releases = list(_releases(store, stream_of(tender), ocid, at, folded))
+    except NotFound:
+        when = "" if at is None else f" as of {moment(at)}"
+        raise NotFound(f"no tender {tender} published in this log{when}") from None
     return folded
 
 
@@ -71,8 +75,7 @@ def _releases(
                     ReleaseInput(ocid, step, tender, registry, published, provenance, ref)
                 )
     if tender is None:
-        when = "" if at is None else f" as of {moment(at)}"
-        raise NotFound(f"no tender with stream {stream} in this log{when}")
+        raise NotFound(f"no tender with stream {stream}")
 
 
 def _apply(state: S | None, event: LedgerEvent, kind: type[S]) -> S:

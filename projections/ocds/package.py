@@ -20,7 +20,6 @@ from typing import Any
 
 from ledger.errors import InvalidInput
 from ledger.procedure.registry_state import RegistryState
-from ledger.procedure.state import stream_of
 from ledger.store import LedgerStore
 from projections.ocds.fold import Folded, tender_releases
 from projections.tender_state import moment
@@ -73,7 +72,7 @@ def release_package(
 ) -> dict[str, Any]:
     """Every release of tender ``code`` published up to ``at``, as a release package."""
     ocid = settings.ocid(code)
-    folded = tender_releases(store, stream_of(code), ocid, at)
+    folded = tender_releases(store, code, ocid, at)
     return _package(folded, settings, f"{ocid}/releases", at) | {"releases": folded.releases}
 
 
@@ -82,7 +81,7 @@ def record_package(
 ) -> dict[str, Any]:
     """The record of tender ``code``: its releases, compiled and versioned release."""
     ocid = settings.ocid(code)
-    folded = tender_releases(store, stream_of(code), ocid, at)
+    folded = tender_releases(store, code, ocid, at)
     merger = _merger()
     record = {
         "ocid": ocid,
