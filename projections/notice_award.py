@@ -70,7 +70,8 @@ def _award_lines(lots: list[dict[str, Any]]) -> list[str]:
             f"供应商名称:{lot['supplier_name']}",
             f"供应商地址:{lot['supplier_address'] or NOT_RECORDED}",
             f"中标(成交)金额:{lot['amount_wan']}(万元)",
-            f"货物类 名称:{lot['lot_name']}",
+            "货物类",
+            f"名称:{lot['lot_name']}",
         ]
     return lines
 
