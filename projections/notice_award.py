@@ -21,6 +21,8 @@ from projections.notice_common import (
 from projections.notice_render import Notice, Section, Table
 from projections.summaries import wan
 
+_CEILINGS = ("原最高限价(万元)", "更正后最高限价(万元)")
+
 
 def award_notice(
     award: dict[str, Any], failures: list[dict[str, Any]], contacts: Contacts
@@ -36,17 +38,7 @@ def award_notice(
             Section("三、项目名称", (award["project_name"],)),
             Section("四、中标(成交)信息", tuple(_award_lines(award["lots"]))),
             Section("五、评审专家名单", (",".join(award["committee"]),)),
-            Section(
-                "六、评审信息",
-                (
-                    f"1、评审时间:{evaluation.get('date') or NOT_RECORDED}",
-                    f"2、评审地点:{evaluation.get('place') or NOT_RECORDED}",
-                ),
-            ),
-            Section(
-                "七、代理服务收费标准及金额",
-                (f"1、代理服务收费标准:{NOT_RECORDED}", f"2、收费金额:{NOT_RECORDED}"),
-            ),
+            *_evaluation_and_fee(evaluation),
             Section("八、公告期限", (f"{award['publicity']}。",)),
             Section("九、其他补充事宜", tuple(others) or ("无",)),
             Section(
@@ -58,6 +50,22 @@ def award_notice(
             f"第{lot['lot']}包公告发布时间:{beijing_date(lot['notice_at'])},"
             f"公告期至{beijing_date(lot['publicity_ends'])}"
             for lot in award["lots"]
+        ),
+    )
+
+
+def _evaluation_and_fee(evaluation: dict[str, Any]) -> tuple[Section, Section]:
+    return (
+        Section(
+            "六、评审信息",
+            (
+                f"1、评审时间:{evaluation.get('date') or NOT_RECORDED}",
+                f"2、评审地点:{evaluation.get('place') or NOT_RECORDED}",
+            ),
+        ),
+        Section(
+            "七、代理服务收费标准及金额",
+            (f"1、代理服务收费标准:{NOT_RECORDED}", f"2、收费金额:{NOT_RECORDED}"),
         ),
     )
 
@@ -106,23 +114,6 @@ def _correction(
     deadline: str,
 ) -> Notice:
     change = amendment["content"]
-    changed = [lot["lot"] for lot in change["lots"]]
-    rows = tuple(
-        (
-            f"第{lot}包",
-            before[lot]["name"],
-            *(wan(side[lot][key]) for key in ("budget", "ceiling") for side in (before, after)),
-        )
-        for lot in changed
-    )
-    postponed = change.get("postponed_deadline")
-    moved = (
-        f"投标截止时间及开标时间延至{beijing_date(postponed)}({change['postponement_reason']})"
-        if postponed
-        else f"投标截止时间及开标时间不变,仍为{beijing_date(deadline)}"
-    )
-    headers: tuple[str, ...] = ("包号", "名称", "原预算金额(万元)", "更正后预算金额(万元)")
-    headers += ("原最高限价(万元)", "更正后最高限价(万元)")
     return Notice(
         f"{content['name']}更正公告",
         (
@@ -141,12 +132,43 @@ def _correction(
                     f"更正内容:{change['summary']}",
                     f"更正日期:{beijing_date(amendment['published_at'], minutes=False)}",
                 ),
-                Table(headers, rows) if rows else None,
+                _change_table(change["lots"], before, after),
             ),
-            Section("三、其他补充事宜", (moved,)),
+            Section("三、其他补充事宜", (_deadline_line(change, deadline),)),
         ),
         (f"发布时间:{beijing_date(amendment['published_at'])}",),
     )
+
+
+def _change_table(
+    changes: list[dict[str, Any]],
+    before: dict[str, dict[str, Any]],
+    after: dict[str, dict[str, Any]],
+) -> Table | None:
+    """The changed lots' budgets and ceilings (万元), before and after."""
+    rows = tuple(
+        (
+            f"第{change['lot']}包",
+            before[change["lot"]]["name"],
+            *(
+                wan(side[change["lot"]][key])
+                for key in ("budget", "ceiling")
+                for side in (before, after)
+            ),
+        )
+        for change in changes
+    )
+    headers = ("包号", "名称", "原预算金额(万元)", "更正后预算金额(万元)", *_CEILINGS)
+    return Table(headers, rows) if rows else None
+
+
+def _deadline_line(change: dict[str, Any], deadline: str) -> str:
+    postponed = change.get("postponed_deadline")
+    if postponed:
+        return (
+            f"投标截止时间及开标时间延至{beijing_date(postponed)}({change['postponement_reason']})"
+        )
+    return f"投标截止时间及开标时间不变,仍为{beijing_date(deadline)}"
 
 
 def _with_contacts(notice: Notice, content: dict[str, Any], contacts: Contacts) -> Notice:

@@ -72,14 +72,7 @@ def _announcement(notice: dict[str, Any] | None, contacts: Contacts) -> Notice:
             ),
             Section("一、项目基本情况", _basics(content, terms)),
             Section("二、获取招标文件", _documents(times, platform)),
-            Section(
-                "三、提交投标文件截止时间、开标时间和地点",
-                (
-                    f"1、截止时间及开标时间:{deadline}(北京时间)",
-                    f"2、地点:{platform},不见面开标;"
-                    f"解密时间{times['decryption_minutes']}分钟,自开标开始时计",
-                ),
-            ),
+            _opening(times, deadline, platform),
             Section(
                 "四、公告期限",
                 (f"自本公告发布之日起{terms['announcement_working_days']}个工作日。",),
@@ -94,6 +87,17 @@ def _announcement(notice: dict[str, Any] | None, contacts: Contacts) -> Notice:
             ),
         ),
         (f"发布时间:{beijing_date(published)}",),
+    )
+
+
+def _opening(times: dict[str, Any], deadline: str, platform: str) -> Section:
+    return Section(
+        "三、提交投标文件截止时间、开标时间和地点",
+        (
+            f"1、截止时间及开标时间:{deadline}(北京时间)",
+            f"2、地点:{platform},不见面开标;"
+            f"解密时间{times['decryption_minutes']}分钟,自开标开始时计",
+        ),
     )
 
 

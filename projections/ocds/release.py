@@ -84,9 +84,6 @@ def build_release(source: ReleaseInput) -> dict[str, Any]:
 
 def _tender(source: ReleaseInput, roles: Roles) -> dict[str, Any]:
     tender, published = source.tender, source.published
-    times = tender.timetable
-    assert times is not None
-    assert tender.published_at is not None
     section: dict[str, Any] = {
         "id": tender.code,
         "title": tender.name,
@@ -94,6 +91,25 @@ def _tender(source: ReleaseInput, roles: Roles) -> dict[str, Any]:
         "status": _tender_status(tender),
         "procuringEntity": roles.reference(source.registry, tender.agency),
         "value": value(sum((lot.budget for lot in tender.lots.values()), Decimal(0))),
+        **_procedure(tender),
+        "lots": [_lot(tender, lot_id) for lot_id in sorted(tender.lots)],
+        "documents": [dict(doc) for doc in published.documents],
+    }
+    if published.amendments:
+        section["amendments"] = [dict(amendment) for amendment in published.amendments]
+    if tender.revealed_at is not None:
+        bidders = sorted({bid.bidder for bid in shown_bids(tender)})
+        section["numberOfTenderers"] = len(bidders)
+        section["tenderers"] = [roles.reference(source.registry, b) for b in bidders]
+    return section
+
+
+def _procedure(tender: TenderState) -> dict[str, Any]:
+    """How the tender is run: method, criteria, submission, its periods."""
+    times = tender.timetable
+    assert times is not None
+    assert tender.published_at is not None
+    return {
         "procurementMethod": "open",
         "procurementMethodDetails": _METHOD.get(str(tender.terms.get("method")), "公开招标"),
         "mainProcurementCategory": "goods",
@@ -113,16 +129,7 @@ def _tender(source: ReleaseInput, roles: Roles) -> dict[str, Any]:
         },
         "hasEnquiries": bool(tender.clarifications),
         "eligibilityCriteria": _eligibility(tender.terms),
-        "lots": [_lot(tender, lot_id) for lot_id in sorted(tender.lots)],
-        "documents": [dict(doc) for doc in published.documents],
     }
-    if published.amendments:
-        section["amendments"] = [dict(amendment) for amendment in published.amendments]
-    if tender.revealed_at is not None:
-        bidders = sorted({bid.bidder for bid in shown_bids(tender)})
-        section["numberOfTenderers"] = len(bidders)
-        section["tenderers"] = [roles.reference(source.registry, b) for b in bidders]
-    return section
 
 
 def _lot(tender: TenderState, lot_id: str) -> dict[str, Any]:

@@ -315,3 +315,26 @@ def test_the_correction_notice_shows_each_lot_before_and_after(demo: Path) -> No
     announcement = notice(demo, "announcement", "html")
     assert "预算金额:第1包55.546万元,第2包42.24万元,第3包34.214万元,合计132(万元)" in (announcement)
     assert announcement.startswith("<!DOCTYPE html>")
+
+
+def test_usage_errors_are_one_line_and_exit_2(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"--db=sqlite:///{demo}"
+    out = str(tmp_path / "x.json")
+    cases = [
+        (["notice", CODE, "--kind", "award", "--as-of", "2021-01-16", db], "no award notice"),
+        (["notice", "XFZFCG-2099-01", "--kind", "award", db], "no tender 'XFZFCG-2099-01'"),
+        (["export", CODE, "--format", "bundle", "--as-of", "2021-01-16", "-o", out, db], "ocds"),
+        (["export", CODE, "--format", "ocds-record", "--ocid-prefix", "x", "-o", out, db], "ocid"),
+        (
+            ["export", CODE, "--format", "ocds-releases", "--as-of", "2020-12-01", "-o", out, db],
+            "no tender XFZFCG-2020-33 published in this log as of 2020-12-01T00:00:00+08:00",
+        ),
+    ]
+    for args, message in cases:
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        assert err.startswith("error: ")
+        assert message in err
