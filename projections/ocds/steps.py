@@ -159,13 +159,14 @@ def _noticed(tender: TenderState, event: EventRecord, published: Published, _: s
     lot = str(event.args["lot"])
     number = sum(1 for award in published.awards if award["lot"] == lot) + 1
     letter = facts.get("award_letter", {})
+    decided = (tender.lots[lot].award or {}).get("at", facts["notice_at"])
     published.awards.append(
         {
             "id": f"{lot}-{number}",
             "lot": lot,
             "bidder": facts["supplier"],
             "amount": facts["amount"],
-            "date": facts["notice_at"],
+            "date": decided,  # the purchaser's decision (§29.2); published with the notice
             "status": "active",
             "description": (
                 f"公告期限:自本公告发布之日起{facts['publicity_working_days']}个工作日"
