@@ -1,5 +1,7 @@
 """``bidledger export TENDER --format bundle -o FILE`` and ``bidledger verify-bundle FILE``.
 
+(``--format ocds-releases|ocds-record`` exports open data instead: ``commands.open_data_cli``.)
+
 Exit codes as for every command: 0 verified (or exported), 1 the bundle does not verify
 (the message names what and where), 2 usage or input error (no such file, not a bundle).
 """
@@ -12,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from commands.open_data_cli import OCDS_FORMATS, export_ocds
 from ledger.errors import LedgerError, VerificationFailure
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -23,8 +26,15 @@ def add_bundle_commands(subparsers: Any) -> None:
         "export", help="export one tender as a self-contained audit bundle"
     )
     export.add_argument("tender", help="the tender's project code, e.g. XFZFCG-2020-33")
-    export.add_argument("--format", choices=("bundle",), default="bundle", help="bundle (default)")
-    export.add_argument("-o", "--output", required=True, help="the bundle file to write")
+    export.add_argument(
+        "--format",
+        choices=("bundle", *OCDS_FORMATS),
+        default="bundle",
+        help="bundle (default), or the OCDS release package or record package",
+    )
+    export.add_argument("-o", "--output", required=True, help="the file to write")
+    export.add_argument("--as-of", dest="as_of", help="OCDS: as published up to TIME (ISO 8601)")
+    export.add_argument("--ocid-prefix", help="OCDS: the publisher's registered ocid prefix")
     export.add_argument("--db", help="SQLAlchemy URL (default: $BIDLEDGER_DB or sqlite file)")
     export.set_defaults(run=_export)
     verify = subparsers.add_parser(
@@ -40,6 +50,11 @@ def add_bundle_commands(subparsers: Any) -> None:
 def _export(options: argparse.Namespace) -> int:
     from commands.cli import database_url, open_existing
     from ledger.bundle.export import export_bundle
+
+    if options.format in OCDS_FORMATS:
+        return export_ocds(options)
+    if options.as_of or options.ocid_prefix:
+        raise LedgerError("--as-of and --ocid-prefix apply to the ocds formats, not a bundle")
 
     store = open_existing(database_url(options))
     try:

@@ -325,6 +325,9 @@ def _parser() -> argparse.ArgumentParser:
     from commands.bundle_cli import add_bundle_commands
 
     add_bundle_commands(commands)
+    from commands.open_data_cli import add_notice_commands
+
+    add_notice_commands(commands)
     from commands.witness_cli import add_witness_commands
 
     add_witness_commands(commands)
