@@ -9,10 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
-
-from ledger.errors import LedgerError
 
 EXIT_OK = 0
 
@@ -38,6 +35,7 @@ def add_bundle_commands(subparsers: Any) -> None:
 def _export(options: argparse.Namespace) -> int:
     from commands.cli import database_url, open_existing
     from ledger.bundle.export import export_bundle
+    from ledger.files import write_file
 
     store = open_existing(database_url(options))
     try:
@@ -45,10 +43,7 @@ def _export(options: argparse.Namespace) -> int:
     finally:
         store.close()
     text = json.dumps(exported.bundle, ensure_ascii=False, indent=1)
-    try:
-        Path(options.output).write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise LedgerError(f"cannot write {options.output}: {exc}") from None
+    write_file(options.output, (text + "\n").encode("utf-8"), "the bundle")
     print(
         f"bundle of {options.tender} written to {options.output}: {exported.events} events, "
         f"log tree size {exported.tree_size}"
@@ -65,12 +60,10 @@ def _export(options: argparse.Namespace) -> int:
 
 def _verify_bundle(options: argparse.Namespace) -> int:
     from ledger.bundle.verifier import verify_bundle
+    from ledger.files import read_bytes
+    from ledger.limits import MAX_BUNDLE_BYTES
 
-    try:
-        data = Path(options.file).read_bytes()
-    except OSError as exc:
-        raise LedgerError(f"cannot read {options.file}: {exc.strerror}") from None
-    report = verify_bundle(data)
+    report = verify_bundle(read_bytes(options.file, "bundle", MAX_BUNDLE_BYTES))
     if options.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
