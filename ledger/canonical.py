@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ledger.errors import InvalidInput
 from ledger.limits import MAX_DEPTH, MAX_SAFE_INTEGER, MAX_TEXT_BYTES
+
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def canonical_bytes(value: Any) -> bytes:
@@ -41,6 +44,7 @@ def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYT
         raise InvalidInput(f"{where}: empty, not a JSON text")
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
+        _check_nesting(text, where)
         value = json.loads(
             text,
             object_pairs_hook=_unique_keys,
@@ -59,6 +63,23 @@ def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYT
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc}") from None
     return value
+
+
+def _check_nesting(text: str, where: str) -> None:
+    """Refuse deep nesting before the parser sees it: its recursion could exhaust the C stack.
+
+    Brackets inside strings do not count; the outermost value is depth 0, as in
+    :func:`canonical_bytes`, so at most ``MAX_DEPTH + 1`` containers are open at once.
+    """
+    depth = 0
+    for token in _STRING_OR_BRACKET.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                raise InvalidInput(f"{where}: nested more than {MAX_DEPTH} levels deep")
+        elif mark in "]}":
+            depth -= 1
 
 
 def _encode(value: Any, path: str, depth: int) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,7 @@ import nacl.utils
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
-from ledger.canonical import canonical_bytes
+from ledger.canonical import canonical_bytes, loads_strict
 from ledger.crypto import aead, shamir
 from ledger.crypto.sealed_json import KeyShare, SealedBid, WrappedShare
 from ledger.errors import InvalidInput, RuleViolation, VerificationFailure
@@ -272,7 +271,7 @@ def _public_key(official: OpeningOfficial) -> PublicKey:
 
 def _parse_share_plaintext(plaintext: bytes, position: str) -> dict[str, Any]:
     try:
-        content = json.loads(plaintext)
+        content = loads_strict(plaintext, "the unwrapped share")
         shamir.Share.from_hex(content["share"])
         canonical = canonical_bytes(content) == plaintext
     except (ValueError, TypeError, KeyError, InvalidInput) as exc:
