@@ -10,7 +10,7 @@ from typing import Any
 
 from ledger.crypto.sealing import OpeningOfficial, seal_bid
 from ledger.errors import InvalidInput
-from ledger.files import read_json, write_file
+from ledger.files import check_output, read_json, write_file
 from ledger.limits import MAX_BID_DOCUMENT_BYTES
 from ledger.procedure.bid_document import encode_bid_document
 from ledger.procedure.state import tender_stream
@@ -44,6 +44,8 @@ def seal_for_tender(
 
 def run_seal(options: argparse.Namespace) -> int:
     """``bidledger seal``: read the document strictly, seal it, write all of it or nothing."""
+    if options.output != "-":
+        check_output(options.output, "the sealed bid")
     document = read_json(options.document, "bid document", MAX_BID_DOCUMENT_BYTES)
     if not isinstance(document, Mapping):
         raise InvalidInput(f"bid document {options.document} must be a JSON object")

@@ -35,8 +35,9 @@ def add_bundle_commands(subparsers: Any) -> None:
 def _export(options: argparse.Namespace) -> int:
     from commands.cli import database_url, open_existing
     from ledger.bundle.export import export_bundle
-    from ledger.files import write_file
+    from ledger.files import check_output, write_file
 
+    check_output(options.output, "the bundle")
     store = open_existing(database_url(options))
     try:
         exported = export_bundle(store, options.tender)

@@ -23,8 +23,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; every error becomes one clear line on stderr and an exit code."""
-    parser = _parser()
-    options = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if undecodable := [text for text in arguments if not _utf8(text)]:
+        say(f"error: argument {undecodable[0]!r} is not UTF-8 text (give names and files in UTF-8)")
+        return EXIT_USAGE
+    return _run(_parser().parse_args(arguments))
+
+
+def _run(options: argparse.Namespace) -> int:
+    """Run the parsed command; map each kind of error to its exit code and one line."""
     try:
         return int(options.run(options))
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped early; not our failure
@@ -43,6 +50,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line, never a traceback
         say(f"error: unexpected {type(exc).__name__} ({exc}); please report this bug")
         return EXIT_USAGE
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the system could not decode arrive as lone surrogates
+        return False
+    return True
 
 
 def say(message: str) -> None:

@@ -49,14 +49,20 @@ def read_json(path: str | Path, what: str, max_bytes: int) -> Any:
     return loads_strict(read_bytes(path, what, max_bytes), f"{what} {path}", max_bytes=max_bytes)
 
 
-def write_file(path: str | Path, data: bytes, what: str) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it: all of it or nothing."""
+def check_output(path: str | Path, what: str) -> None:
+    """Refuse, before any work is done, an output path that cannot be written."""
     target = Path(path)
     if target.is_dir():
         raise InvalidInput(f"cannot write {what} to {path}: it is a directory")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"cannot write {what} to {path}: there is no folder {target.parent}")
+
+
+def write_file(path: str | Path, data: bytes, what: str) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it: all of it or nothing."""
+    check_output(path, what)
+    target = Path(path)
     folder = target.parent
-    if not folder.is_dir():
-        raise InvalidInput(f"cannot write {what} to {path}: there is no folder {folder}")
     temporary = folder / f".{target.name}.{secrets.token_hex(6)}.partial"
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

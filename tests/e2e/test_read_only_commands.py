@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from ledger.database import read_only_url
-from tests.support.cli import run_main, run_process
+from tests.support.cli import DemoFiles, run_main
 
 CODE = "XFZFCG-2020-33"
 READERS = {
@@ -34,13 +34,10 @@ READERS = {
 SIDECARS = {"-wal", "-shm"}
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def demo_file(demo_files: DemoFiles) -> Path:
     """The demo's database, with its read models caught up (so that verify compares them)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert run_process("demo", "--db", f"sqlite:///{path}").code == 0
-    assert run_process("projections", "catch-up", "--db", f"sqlite:///{path}").code == 0
-    return path
+    return demo_files.database
 
 
 def _tables(path: Path) -> list[str]:

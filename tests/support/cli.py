@@ -64,3 +64,27 @@ def snapshot(folder: Path) -> dict[str, str]:
         key = str(path.relative_to(folder))
         found[key] = "folder" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
     return found
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    """The demo's database (read models caught up) and its tender's bundle: never modify them."""
+
+    database: Path
+    bundle: Path
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
+    """``bidledger demo``, ``projections catch-up`` and ``export``, run once as a user would."""
+    folder = tmp_path_factory.mktemp("demo-files")
+    database, bundle = folder / "demo.db", folder / "bundle.json"
+    url = f"sqlite:///{database}"
+    for argv in (
+        ("demo", "--db", url),
+        ("projections", "catch-up", "--db", url),
+        ("export", "XFZFCG-2020-33", "-o", str(bundle), "--db", url),
+    ):
+        run = run_process(*argv)
+        assert run.code == 0, run.err
+    return DemoFiles(database, bundle)
