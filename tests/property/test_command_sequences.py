@@ -284,7 +284,8 @@ class Run:
         return signed
 
     def _clarify(self, step: Step) -> SignedCommand | None:
-        """Answer an open question; naming the asker (``flag``) must be refused (§6.1)."""
+        """Answer an open question; naming the asker (``flag``) must be refused (§6.1), and
+        any answer once the submission period is over (the command's phase, lifecycle)."""
         questions = self.tender().questions
         open_ids = sorted(qid for qid, question in questions.items() if not question["answered"])
         if not open_ids:
@@ -293,6 +294,8 @@ class Run:
         text = f"可以 ({questions[qid]['asker']})" if step.flag else "可以, 见更正公告"
         agency = self.world.parties[seed.AGENCY].as_role("agency")
         signed = agency.sign(PublishClarification(CODE, (Answer(qid, text),)))
+        if self.clock.now() >= self.tender().deadline:
+            return self.execute(signed, frozenset({"lifecycle"}))
         return self.execute(signed, frozenset({"§6.1"}) if step.flag else None)
 
     def _forge(self, step: Step) -> SignedCommand | None:
