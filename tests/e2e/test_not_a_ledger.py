@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,3 +154,12 @@ def test_a_database_that_cannot_be_reached_is_exit_2_with_one_line(
 ) -> None:
     line = run_main(capsys, "verify", "--db", url).refused()
     assert expected in line
+
+
+def test_the_table_recognised_is_the_one_the_event_store_writes(tmp_path: Path) -> None:
+    store = LedgerStore(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        recorder: Any = store._app.recorder
+        assert recorder.events_table_name == EVENTS_TABLE
+    finally:
+        store.close()
