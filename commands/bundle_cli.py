@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from commands.open_data_cli import OCDS_FORMATS, export_ocds
@@ -50,22 +49,21 @@ def add_bundle_commands(subparsers: Any) -> None:
 def _export(options: argparse.Namespace) -> int:
     from commands.cli import database_url, open_existing
     from ledger.bundle.export import export_bundle
+    from ledger.files import check_output, write_file
 
     if options.format in OCDS_FORMATS:
         return export_ocds(options)
     if options.as_of or options.ocid_prefix:
         raise LedgerError("--as-of and --ocid-prefix apply to the ocds formats, not a bundle")
 
+    check_output(options.output, "the bundle")
     store = open_existing(database_url(options))
     try:
         exported = export_bundle(store, options.tender)
     finally:
         store.close()
     text = json.dumps(exported.bundle, ensure_ascii=False, indent=1)
-    try:
-        Path(options.output).write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise LedgerError(f"cannot write {options.output}: {exc}") from None
+    write_file(options.output, (text + "\n").encode("utf-8"), "the bundle")
     print(
         f"bundle of {options.tender} written to {options.output}: {exported.events} events, "
         f"log tree size {exported.tree_size}"
@@ -80,20 +78,15 @@ def _export(options: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise LedgerError(f"cannot read {path}: {exc.strerror}") from None
-
-
 def _verify_bundle(options: argparse.Namespace) -> int:
     from commands.cli import read_policy
     from ledger.bundle.verifier import verify_bundle
+    from ledger.files import read_bytes, read_checkpoint_note
+    from ledger.limits import MAX_BUNDLE_BYTES
 
-    data = _read(options.file)
+    data = read_bytes(options.file, "bundle", MAX_BUNDLE_BYTES)
     policy = read_policy(options.policy) if options.policy else None
-    against = _read(options.against).decode("utf-8", errors="replace") if options.against else None
+    against = read_checkpoint_note(options.against) if options.against else None
     try:
         report = verify_bundle(data, policy=policy, against=against)
     except VerificationFailure as failure:

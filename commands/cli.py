@@ -7,15 +7,15 @@ file ``bidledger.db`` in the current directory.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from ledger.database import label, read_only_url, recognise
 from ledger.errors import LedgerError, VerificationFailure
+from ledger.files import read_checkpoint_note
 from ledger.policy import TrustPolicy
 from ledger.store import DEFAULT_URL, LedgerStore
 
@@ -23,31 +23,77 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; project errors become one clear line and an exit code."""
-    parser = _parser()
-    options = parser.parse_args(argv)
+    """Run one command; every error becomes one clear line on stderr and an exit code."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if undecodable := [text for text in arguments if not _utf8(text)]:
+        say(f"error: argument {undecodable[0]!r} is not UTF-8 text (give names and files in UTF-8)")
+        return EXIT_USAGE
+    return _run(_parser().parse_args(arguments))
+
+
+def _run(options: argparse.Namespace) -> int:
+    """Run the parsed command; map each kind of error to its exit code and one line."""
     try:
         return int(options.run(options))
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped early; not our failure
-        sys.stderr.close()
+        _silence_stdout()
         return EXIT_OK
     except VerificationFailure as exc:
-        print(f"verification FAILED at {exc}", file=sys.stderr)
+        first, _, evidence = str(exc).partition("\n")
+        say(f"verification FAILED at {first}")
+        if evidence:  # e.g. a fork's two signed checkpoints: the proof, printed as it is
+            print(evidence, end="" if evidence.endswith("\n") else "\n")
         return EXIT_FAILED
     except LedgerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return EXIT_USAGE
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        say(f"error: {exc.strerror or exc}{where}")
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: still one line, never a traceback
+        say(f"error: unexpected {type(exc).__name__} ({exc}); please report this bug")
+        return EXIT_USAGE
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the system could not decode arrive as lone surrogates
+        return False
+    return True
+
+
+def say(message: str) -> None:
+    """Print ``message`` on stderr as exactly one line, whatever characters it holds."""
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (captured in tests)
+        pass
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (and exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        line = f"{self.prog}: error: {message} (see {self.prog} --help)"
+        self.exit(EXIT_USAGE, line.encode("utf-8", "backslashreplace").decode() + "\n")
 
 
 def database_url(options: argparse.Namespace) -> str:
     return str(options.db or os.environ.get("BIDLEDGER_DB") or DEFAULT_URL)
 
 
-def open_existing(url: str) -> LedgerStore:
-    """Open a database that must already exist (never create an empty one to verify)."""
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-        raise LedgerError(f"no database at {url}")
-    return LedgerStore(url)
+def open_existing(url: str, *, read_only: bool = True) -> LedgerStore:
+    """A database that must already hold a ledger; read-only unless the command writes."""
+    return LedgerStore.open_existing(url, read_only=read_only)
 
 
 def _verify(options: argparse.Namespace) -> int:
@@ -55,13 +101,14 @@ def _verify(options: argparse.Namespace) -> int:
     from projections.consistency import check_read_models
     from projections.runner import engine_for
 
-    against = _read_text(options.against) if options.against else None
+    against = read_checkpoint_note(options.against) if options.against else None
     policy = read_policy(options.policy) if options.policy else None
     store = open_existing(database_url(options))
     engine = engine_for(store)
     try:
+        head = store.head()
         summary = verify_log(store, against=against, policy=policy)
-        models = check_read_models(store, engine)
+        models = check_read_models(store, engine, head)
     finally:
         engine.dispose()
         store.close()
@@ -87,16 +134,21 @@ def _verify(options: argparse.Namespace) -> int:
         )
     if models.agreed:
         print(f"read models agree with a rebuild from the log: {', '.join(models.agreed)}")
-    for name, lag in sorted(models.behind.items()):
-        print(f"read model {name} is {lag} log entries behind: not compared")
+    for name, (position, error) in sorted(models.stopped.items()):
+        print(
+            f"read model {name} agrees with the log up to log index {position}, where its "
+            f"runner stopped with the error recorded: {error}"
+        )
     return EXIT_OK
 
 
 def read_policy(path: str) -> TrustPolicy:
     """A trust policy file (docs/policy.md); a malformed one is a usage error."""
+    from ledger.files import read_text
+    from ledger.limits import MAX_NOTE_BYTES
     from ledger.policy import parse_policy
 
-    return parse_policy(_read_text(path))
+    return parse_policy(read_text(path, "trust policy", MAX_NOTE_BYTES))
 
 
 def _policy(options: argparse.Namespace) -> int:
@@ -110,37 +162,37 @@ def _policy(options: argparse.Namespace) -> int:
         registry = store.state(RegistryState, REGISTRY_STREAM)
     finally:
         store.close()
-    tree = TreeStore(url)
+    tree = TreeStore(read_only_url(url))
     try:
         latest = tree.latest_checkpoint()
     finally:
         tree.close()
     if latest is None:
-        raise LedgerError(f"no checkpoint has been issued in {url}: its log origin is unknown")
+        raise LedgerError(
+            f"no checkpoint has been issued in {label(url)}: its log origin is unknown"
+        )
     origin = latest.note.split("\n", 1)[0]
     print(policy_of(registry, origin, deadline_within=options.deadline_within).to_text(), end="")
     return EXIT_OK
 
 
-def _read_text(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LedgerError(f"cannot read {path}: {exc}") from None
+def read_only_database(options: argparse.Namespace) -> str:
+    """The database's URL opened read-only, once it is known to hold a ledger."""
+    url = database_url(options)
+    recognise(url)
+    return read_only_url(url)
 
 
 def _checkpoint(options: argparse.Namespace) -> int:
     from ledger.transparency import TreeStore
 
-    url = database_url(options)
-    open_existing(url).close()
-    tree = TreeStore(url)
+    tree = TreeStore(read_only_database(options))
     try:
         latest = tree.latest_checkpoint()
     finally:
         tree.close()
     if latest is None:
-        raise LedgerError(f"no checkpoint has been issued in {url}")
+        raise LedgerError(f"no checkpoint has been issued in {label(database_url(options))}")
     print(latest.note, end="")
     return EXIT_OK
 
@@ -148,8 +200,7 @@ def _checkpoint(options: argparse.Namespace) -> int:
 def _prove(options: argparse.Namespace) -> int:
     from ledger.transparency import prove
 
-    url = database_url(options)
-    open_existing(url).close()
+    url = read_only_database(options)
     result = prove(url, options.index, options.size, options.from_size, options.to_size)
     print(json.dumps(result, indent=2) if options.json else _proof_text(result))
     return EXIT_OK
@@ -166,9 +217,7 @@ def _proof_text(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _prove_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse.ArgumentParser:
+def _prove_parser(commands: argparse._SubParsersAction[Parser]) -> argparse.ArgumentParser:
     prove = commands.add_parser(
         "prove", help="an inclusion proof of a leaf, or a consistency proof between two sizes"
     )
@@ -188,40 +237,9 @@ def _demo(options: argparse.Namespace) -> int:
 
 
 def _seal(options: argparse.Namespace) -> int:
-    from commands.bidder import seal_for_tender
-    from ledger.crypto import aead
+    from commands.bidder import run_seal
 
-    try:
-        document = json.loads(Path(options.document).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise LedgerError(f"cannot read bid document {options.document}: {exc}") from None
-    officials = [_official(text) for text in options.official]
-    sealed = seal_for_tender(
-        document,
-        tender_code=options.tender,
-        lot=options.lot,
-        bidder=options.bidder,
-        officials=officials,
-        threshold=options.threshold,
-    )
-    text = json.dumps(sealed, ensure_ascii=False, indent=2)
-    if options.output == "-":
-        print(text)
-    else:
-        Path(options.output).write_text(text + "\n", encoding="utf-8")
-        padded = len(base64.b64decode(sealed["ciphertext"])) - aead.TAG_SIZE
-        print(
-            f"sealed bid written to {options.output} (document padded to the {padded}-byte "
-            f"size class; ciphertext sha256 {sealed['ciphertext_sha256']})"
-        )
-    return EXIT_OK
-
-
-def _official(text: str) -> tuple[str, str]:
-    party, _, key = text.partition("=")
-    if not party or len(key) != 64:
-        raise LedgerError(f"--official must be PARTY=X25519_PUBLIC_KEY_HEX, got {text!r}")
-    return party, key
+    return run_seal(options)
 
 
 def _projections(options: argparse.Namespace) -> int:
@@ -231,7 +249,7 @@ def _projections(options: argparse.Namespace) -> int:
     from projections.registry import PROJECTIONS
     from projections.runner import ProjectionFailed, TextProgress, engine_for, runner_for
 
-    store = open_existing(database_url(options))
+    store = open_existing(database_url(options), read_only=options.action == "status")
     engine = engine_for(store)
     models = [*PROJECTIONS, *all_projections(store)]
     try:
@@ -270,7 +288,7 @@ def _print_status(rows: Sequence[Any], *, as_json: bool) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bidledger", description=__doc__)
+    parser = Parser(prog="bidledger", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="run the seed tender XFZFCG-2020-33 end to end")
     demo.set_defaults(run=_demo)

@@ -5,7 +5,8 @@ the action in Chinese and English, its hash and the checked signature; it exits 
 signature fails. ``replay TENDER --at TIME [--as ROLE] [--json]`` prints the tender as
 ROLE (public, bidder:ID, regulator) saw it at TIME. TENDER is the project code or the
 stream id; a TIME without an offset is Beijing time. JSON has sorted keys, money and
-times as strings.
+times as strings. Every query opens the database read-only and rebuilds what it shows from
+the log in memory: it writes nothing.
 """
 
 from __future__ import annotations
@@ -135,22 +136,10 @@ def parse_moment(text: str) -> datetime:
 
 @contextmanager
 def _audit_engine(store: LedgerStore, at: datetime | None) -> Iterator[sa.Engine]:
-    """As of ``at``: a replay in memory. Now: the kept read models, caught up first."""
-    if at is not None:
-        with as_of(store, at, [AuditTrail(store)]) as engine:
-            yield engine
-        return
-    from projections.runner import ProjectionRunner, TextProgress, engine_for
-
-    engine = engine_for(store)
-    try:
-        progress = TextProgress("catching up the audit trail") if _tty() else None
-        ProjectionRunner(store, engine, AuditTrail(store)).catch_up(progress=progress)
-        if progress is not None:
-            progress.close()
+    """The audit trail rebuilt in memory from the log itself, as of ``at`` (or all of it):
+    never a stored table the platform could have edited, and nothing written."""
+    with as_of(store, at, [AuditTrail(store)]) as engine:
         yield engine
-    finally:
-        engine.dispose()
 
 
 @contextmanager
@@ -169,7 +158,3 @@ def _print(data: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]
         print(json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2))
     else:
         print(render(data))
-
-
-def _tty() -> bool:
-    return sys.stderr.isatty()

@@ -49,10 +49,16 @@ def add_witness_commands(subparsers: Any) -> None:
         help="the C2SP vkey of a log to witness (repeat for several)",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    serve.add_argument("--port", type=_port, default=0, help="port (default 0: any free port)")
     init.set_defaults(run=_init)
     vkey.set_defaults(run=_vkey)
     serve.set_defaults(run=_serve)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535, not {text!r}")
+    return int(text)
 
 
 def _signer(options: argparse.Namespace) -> NoteSigner:

@@ -5,23 +5,24 @@ tests check it against the ``rfc8785`` package and the public JCS vectors. Value
 JSON-safe without floats: str, int (at most 2**53 - 1 in size), bool, None, lists and dicts
 with str keys. Money travels as decimal strings and times as ISO 8601 strings.
 
-:func:`loads_strict` is how every JSON text from outside is read: it refuses duplicate keys,
-lone surrogates, floats, NaN and Infinity, integers beyond 2**53 - 1, nesting deeper than
-:data:`MAX_DEPTH` and texts larger than the caller's limit.
+:func:`loads_strict` is how every JSON text from outside is read: it refuses invalid UTF-8,
+duplicate keys, lone surrogates, floats, NaN and Infinity, integers beyond 2**53 - 1, nesting
+deeper than :data:`MAX_DEPTH` and texts larger than the caller's limit (the limits are all in
+:mod:`ledger.limits`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ledger.errors import InvalidInput
+from ledger.limits import MAX_DEPTH, MAX_SAFE_INTEGER, MAX_TEXT_BYTES
 
-MAX_SAFE_INTEGER = 2**53 - 1
-MAX_DEPTH = 32
-MAX_TEXT_BYTES = 16 * 1024 * 1024
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def canonical_bytes(value: Any) -> bytes:
@@ -39,8 +40,11 @@ def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYT
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise InvalidInput(f"{where}: {size} bytes is more than the limit of {max_bytes}")
+    if not size:
+        raise InvalidInput(f"{where}: empty, not a JSON text")
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
+        _check_nesting(text, where)
         value = json.loads(
             text,
             object_pairs_hook=_unique_keys,
@@ -50,10 +54,32 @@ def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYT
         )
     except RecursionError:
         raise InvalidInput(f"{where}: nested more than {MAX_DEPTH} levels deep") from None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{where}: not UTF-8 (byte {exc.start} cannot be decoded)") from None
+    except ValueError as exc:
         raise InvalidInput(f"{where}: not strict JSON ({exc})") from None
-    canonical_bytes(value)  # lone surrogates, depth
+    try:
+        canonical_bytes(value)  # lone surrogates, depth
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
     return value
+
+
+def _check_nesting(text: str, where: str) -> None:
+    """Refuse deep nesting before the parser sees it: its recursion could exhaust the C stack.
+
+    Brackets inside strings do not count; the outermost value is depth 0, as in
+    :func:`canonical_bytes`, so at most ``MAX_DEPTH + 1`` containers are open at once.
+    """
+    depth = 0
+    for token in _STRING_OR_BRACKET.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                raise InvalidInput(f"{where}: nested more than {MAX_DEPTH} levels deep")
+        elif mark in "]}":
+            depth -= 1
 
 
 def _encode(value: Any, path: str, depth: int) -> str:

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ledger.canonical import canonical_bytes
+from ledger.canonical import canonical_bytes, loads_strict
 from ledger.clock import to_beijing
 from ledger.crypto.signing import Signer, decode_signature, encode_signature, verify_signature
 from ledger.errors import InvalidInput
+from ledger.limits import MAX_COMMAND_BYTES
 
+_TEXT_FIELDS = ("command", "command_id", "stream", "actor", "role", "key_id", "signature")
 COMMAND_DOMAIN = b"bidledger/command/v1\n"
 EVENT_DOMAIN = b"bidledger/event/v1\n"
 GENESIS_HASH = "0" * 64
@@ -67,18 +69,38 @@ class SignedCommand:
         return {**self.body(), "signature": self.signature}
 
     @classmethod
+    def from_text(cls, text: bytes | str) -> SignedCommand:
+        """Parse a signed command's JSON text strictly, then as :meth:`from_json`."""
+        return cls.from_json(loads_strict(text, "signed command", max_bytes=MAX_COMMAND_BYTES))
+
+    @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SignedCommand:
-        """Parse a signed command; a missing or mistyped field is named in the error."""
-        text_fields = ("command", "command_id", "stream", "actor", "role", "key_id", "signature")
-        for name in text_fields:
+        """Parse a signed command: exactly :meth:`to_json`'s fields, each of its type, and
+        canonical as a whole (no lone surrogate, float or integer beyond 2**53 - 1); a
+        missing, unknown or mistyped field is named in the error."""
+        if not isinstance(data, Mapping):
+            raise InvalidInput("signed command: must be a JSON object")
+        if unknown := sorted(set(data) - {*_TEXT_FIELDS, "v", "args"}, key=str):
+            raise InvalidInput(f"signed command: unknown field {unknown[0]!r}")
+        for name in _TEXT_FIELDS:
             if not isinstance(data.get(name), str) or not data[name]:
                 raise InvalidInput(f"signed command: field {name!r} must be a non-empty string")
-        args = data.get("args", {})
-        if not isinstance(args, Mapping):
+        if not isinstance(data.get("args"), Mapping):
             raise InvalidInput("signed command: field 'args' must be an object")
-        if data.get("v", 1) != 1:
-            raise InvalidInput(f"signed command: unsupported version {data.get('v')!r}")
-        return cls(**{name: data[name] for name in text_fields}, args=dict(args))
+        if "v" not in data:
+            raise InvalidInput("signed command: field 'v' is missing")
+        if type(data["v"]) is not int or data["v"] != 1:
+            raise InvalidInput(f"signed command: unsupported version {data['v']!r}")
+        try:
+            encoded = canonical_bytes(data)
+        except InvalidInput as exc:
+            raise InvalidInput(f"signed command: {exc}") from None
+        if len(encoded) > MAX_COMMAND_BYTES:
+            raise InvalidInput(
+                f"signed command: {len(encoded)} bytes is more than the limit of "
+                f"{MAX_COMMAND_BYTES}"
+            )
+        return cls(**{name: data[name] for name in _TEXT_FIELDS}, args=dict(data["args"]))
 
 
 def sign_command(

@@ -13,14 +13,13 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ledger.canonical import canonical_bytes
+from ledger.canonical import canonical_bytes, loads_strict
 from ledger.clock import format_time, parse_time
 from ledger.crypto.signing import Signer, decode_signature, encode_signature, verify_signature
 from ledger.envelope import EVENT_DOMAIN
@@ -179,8 +178,8 @@ def verify_receipt_inclusion(
         data = base64.b64decode(str(proof_json["leaf_data"]), validate=True)
         index, size = int(proof_json["leaf_index"]), int(proof_json["tree_size"])
         proof = [bytes.fromhex(str(item)) for item in proof_json["proof"]]
-        record = json.loads(data.removeprefix(EVENT_DOMAIN))
-    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        record = loads_strict(data.removeprefix(EVENT_DOMAIN), "leaf data")
+    except (KeyError, TypeError, ValueError, binascii.Error, InvalidInput) as exc:
         raise VerificationFailure(where, f"malformed proof: {exc}") from None
     found = hashlib.sha256(data).hexdigest()
     if not hmac.compare_digest(found, receipt.event_hash):

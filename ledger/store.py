@@ -3,6 +3,8 @@
 The database is a SQLAlchemy URL. The store appends events (a version clash becomes
 :class:`ConcurrencyConflict`), reads a stream back as the state its events leave
 (:meth:`LedgerStore.state`), and reads the global log in order for verification.
+:meth:`LedgerStore.open_existing` opens a database that must already hold a ledger, by
+default read-only (:mod:`ledger.database`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from ledger.database import read_only_url, recognise
 from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ledger.events import LedgerEvent
 from ledger.procedure import dispatch
@@ -37,13 +40,24 @@ class SavedEvent:
 class LedgerStore:
     """The event store of one database."""
 
-    def __init__(self, url: str = DEFAULT_URL) -> None:
+    def __init__(self, url: str = DEFAULT_URL, *, read_only: bool = False) -> None:
+        """``read_only``: every connection refuses to write, and no table is created."""
         if "://" not in url:
             raise InvalidInput(f"database must be a SQLAlchemy URL, got {url!r}")
-        self.url = url
-        self._app: Application[UUID] = Application(
-            env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
-        )
+        self.read_only = read_only
+        self.url = read_only_url(url) if read_only else url
+        env = {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": self.url}
+        if read_only:
+            env["CREATE_TABLE"] = "no"
+        self._app: Application[UUID] = Application(env=env)
+        if read_only:  # the library would switch SQLite to WAL mode: a write
+            self._app.recorder.datastore._tried_init_sqlite_wal_mode = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def open_existing(cls, url: str, *, read_only: bool = True) -> LedgerStore:
+        """A database that must already hold a ledger (:func:`ledger.database.recognise`)."""
+        recognise(url)
+        return cls(url, read_only=read_only)
 
     def append(self, events: Sequence[LedgerEvent]) -> list[SavedEvent]:
         """Append events in one transaction; another writer's event at a version wins."""

@@ -33,9 +33,12 @@ def replay_into(
     store: LedgerStore,
     projections: Sequence[Projection],
     at: datetime | None = None,
+    *,
+    upto: int | None = None,
 ) -> int:
     """Create the projections' tables on ``engine`` and apply every event stamped at or
-    before ``at`` (all when None), in log order; the number of events applied."""
+    before ``at`` (all when None) and logged at or before log index ``upto`` (all when
+    None), in log order; the number of events applied."""
     metadata = sa.MetaData()
     for projection in projections:
         projection.tables(metadata)
@@ -43,6 +46,8 @@ def replay_into(
     with engine.begin() as connection:
         metadata.create_all(connection)
         for notification in store.log():
+            if upto is not None and notification.id > upto:
+                break
             event = store.decode(notification)
             if not isinstance(event, LedgerEvent):
                 raise TypeError(f"log index {notification.id} is not a ledger event")
@@ -56,14 +61,18 @@ def replay_into(
 
 @contextmanager
 def as_of(
-    store: LedgerStore, at: datetime | None, projections: Sequence[Projection] | None = None
+    store: LedgerStore,
+    at: datetime | None,
+    projections: Sequence[Projection] | None = None,
+    *,
+    upto: int | None = None,
 ) -> Iterator[sa.Engine]:
-    """An engine holding the read models as of ``at``; disposed when the block ends."""
+    """An engine holding the read models as of ``at`` (and log index ``upto``); disposed
+    when the block ends."""
     engine = memory_engine()
     try:
-        replay_into(
-            engine, store, all_projections(store) if projections is None else projections, at
-        )
+        models = all_projections(store) if projections is None else projections
+        replay_into(engine, store, models, at, upto=upto)
         yield engine
     finally:
         engine.dispose()

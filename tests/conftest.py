@@ -15,6 +15,7 @@ from ledger.clock import FixedClock
 from ledger.crypto.signing import Signer
 from ledger.procedure.state import TenderState, tender_stream
 from ledger.store import LedgerStore
+from tests.support.cli import demo_files  # noqa: F401  (a fixture, for every test)
 from tests.support.postgres import pg_url  # noqa: F401  (a fixture, for every test)
 
 

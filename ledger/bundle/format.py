@@ -1,10 +1,12 @@
 """The audit bundle's constants, strict JSON and canonical encoding (docs/bundle-format.md).
 
-Standard library only, so that a bundle can be read and checked with nothing beyond a
-crypto library. :func:`canonical_json` is RFC 8785 (JCS) for the values the ledger signs
-(strings, integers of at most 2**53 - 1 in size, booleans, null, arrays and objects; the
-ledger never signs a float). It is written here rather than imported from ``rfc8785`` so
-that the verifier needs no third-party JSON library; tests check it against ``rfc8785``.
+Standard library only (and the ledger's own standard-library modules: strict JSON is
+:func:`ledger.canonical.loads_strict`, the same reader as every other input), so that a
+bundle can be read and checked with nothing beyond a crypto library. :func:`canonical_json`
+is RFC 8785 (JCS) for the values the ledger signs (strings, integers of at most 2**53 - 1 in
+size, booleans, null, arrays and objects; the ledger never signs a float). It is written here
+rather than imported from ``rfc8785`` so that the verifier needs no third-party JSON library;
+tests check it against ``rfc8785``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+
+from ledger import canonical
+from ledger.errors import InvalidInput
+from ledger.limits import MAX_BUNDLE_BYTES
 
 FORMAT = "bidledger/bundle/v2"
 EVENT_DOMAIN = b"bidledger/event/v1\n"
@@ -87,39 +93,14 @@ def _check_unicode(text: str, path: str) -> None:
         raise BundleFormatError(path, "string holds a lone surrogate") from None
 
 
-def loads_strict(data: bytes | str, where: str) -> Any:
-    """Parse JSON refusing duplicate keys, floats, NaN and Infinity, integers beyond
-    ±(2**53 - 1) and invalid UTF-8."""
+def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_BUNDLE_BYTES) -> Any:
+    """JSON read as the ledger reads every text from outside (:func:`ledger.canonical.loads_strict`:
+    no duplicate keys, floats, NaN, lone surrogates, integers beyond 2**53 - 1, invalid UTF-8,
+    nesting deeper than ``MAX_DEPTH``), at most ``max_bytes`` long."""
     try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        return json.loads(
-            text,
-            object_pairs_hook=_unique_keys,
-            parse_float=_no_float,
-            parse_constant=_no_float,
-            parse_int=_exact_int,
-        )
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise BundleFormatError(where, f"not strict JSON: {exc}") from None
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _exact_int(text: str) -> int:
-    if len(text.lstrip("-")) > 16 or abs(value := int(text)) > MAX_SAFE_INTEGER:
-        raise ValueError(f"integer {text[:24]} is outside ±(2**53 - 1)")
-    return value
-
-
-def _no_float(text: str) -> Any:
-    raise ValueError(f"non-integer number {text}")
+        return canonical.loads_strict(data, where, max_bytes=max_bytes)
+    except InvalidInput as exc:
+        raise BundleFormatError(where, str(exc).removeprefix(f"{where}: ")) from None
 
 
 def b64(raw: bytes) -> str:

@@ -4,7 +4,8 @@ Needs only the bundle and the standard library, PyNaCl and ``cryptography`` (thr
 pure modules ``ledger.errors``, ``ledger.merkle``, ``ledger.notes`` and ``ledger.crypto``);
 no database, no event store. The checks and their order are those of
 docs/bundle-format.md; the first that fails raises :class:`VerificationFailure` naming what
-and where. A file that is not a bundle at all raises :class:`InvalidInput`.
+and where. A file that is not a bundle at all, or whose own fields are missing, mistyped or
+badly encoded (before anything signed or hashed is opened), raises :class:`InvalidInput`.
 """
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ def verify_bundle(
         )
     try:
         bundle = parse_bundle(parsed)
-    except BundleFormatError as exc:
-        raise VerificationFailure(exc.where, exc.detail) from None
+    except BundleFormatError as exc:  # the file's own shape, not what was signed: input error
+        raise InvalidInput(f"not a well-formed bundle: {exc}") from None
     return _Verifier(bundle, policy, against).run()
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 
-from ledger.canonical import canonical_bytes
+from ledger.canonical import canonical_bytes, loads_strict
 from ledger.crypto import shamir
 from ledger.crypto.sealed_json import KeyShare, SealedBid, WrappedShare
 from ledger.errors import InvalidInput, LedgerError, RuleViolation, VerificationFailure
@@ -199,7 +198,7 @@ def _position(sealed: SealedBid, official: str) -> str:
 
 def _parse_share_plaintext(plaintext: bytes, position: str) -> dict[str, Any]:
     try:
-        content = json.loads(plaintext)
+        content = loads_strict(plaintext, "the unwrapped share")
         shamir.Share.from_hex(content["share"])
         canonical = canonical_bytes(content) == plaintext
     except (ValueError, TypeError, KeyError, RecursionError, LedgerError) as exc:

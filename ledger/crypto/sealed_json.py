@@ -2,7 +2,10 @@
 
 ``SealedBid.to_json()`` is the ``bidledger/sealed-bid/v2`` object of
 ``docs/sealed-bid-format.md``; ``from_json`` refuses anything else with an
-:class:`InvalidInput` that names the field. The cryptography is in ``sealing.py``.
+:class:`InvalidInput` that names the field, and anything that is not exactly what
+``to_json`` writes back (so what a bidder signs is compared as canonical bytes);
+``from_text`` reads its JSON text strictly (:func:`ledger.canonical.loads_strict`). The
+cryptography is in ``sealing.py``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.canonical import canonical_bytes
+from ledger.canonical import canonical_bytes, loads_strict
 from ledger.crypto import aead, shamir
 from ledger.errors import InvalidInput
+from ledger.limits import MAX_SEALED_BID_BYTES
 
 SEALED_BID_VERSION = "bidledger/sealed-bid/v2"
 KEY_SHARE_VERSION = "bidledger/key-share/v1"
@@ -79,8 +83,21 @@ class SealedBid:
         }
 
     @classmethod
+    def from_text(cls, text: bytes | str) -> SealedBid:
+        """Parse the JSON text of a sealed bid strictly, then as :meth:`from_json`."""
+        return cls.from_json(loads_strict(text, "sealed bid", max_bytes=MAX_SEALED_BID_BYTES))
+
+    @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SealedBid:
         """Parse :meth:`to_json` output, checking every field; errors name the field."""
+        encoded = _canonical(data, "sealed bid", MAX_SEALED_BID_BYTES)
+        sealed = cls._fields_of(data)
+        if canonical_bytes(sealed.to_json()) != encoded:
+            raise InvalidInput("sealed bid: not in the canonical form its fields are written in")
+        return sealed
+
+    @classmethod
+    def _fields_of(cls, data: Mapping[str, Any]) -> SealedBid:
         _exact_keys(data, "sealed bid", _SEALED_KEYS)
         _expect(data, "v", SEALED_BID_VERSION)
         ciphertext = _b64_field(data, "ciphertext")
@@ -132,6 +149,7 @@ class KeyShare:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> KeyShare:
         """Parse :meth:`to_json` output; errors name the field."""
+        _canonical(data, "key share", MAX_SEALED_BID_BYTES)
         _exact_keys(data, "key share", _KEY_SHARE_KEYS)
         _expect(data, "v", KEY_SHARE_VERSION)
         index = _int_field(data, "index", 1, shamir.MAX_SHARES)
@@ -157,6 +175,19 @@ def _wrapped_from_json(item: Any, number: int) -> WrappedShare:
         wrapped=wrapped,
         commitment=_str_field(item, "commitment", hex64=True, where=where),
     )
+
+
+def _canonical(data: Any, where: str, max_bytes: int) -> bytes:
+    """The canonical bytes of ``data``: no lone surrogate, float or deep nesting, not too big."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"{where}: must be an object")
+    try:
+        encoded = canonical_bytes(data)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+    if len(encoded) > max_bytes:
+        raise InvalidInput(f"{where}: {len(encoded)} bytes is more than the limit of {max_bytes}")
+    return encoded
 
 
 def _exact_keys(data: Any, where: str, keys: frozenset[str]) -> None:

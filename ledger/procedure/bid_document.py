@@ -1,6 +1,8 @@
 """The plaintext inside a sealed bid: the bid form's prices and the facts scoring needs.
 
-JSON, canonical (RFC 8785) when sealed::
+Sealed as its canonical (RFC 8785) bytes, at most ``MAX_BID_DOCUMENT_BYTES`` long; a revealed
+plaintext that is not exactly those bytes (duplicate keys, a lone surrogate, a float, other
+spacing or key order) does not parse. Its fields (shown spaced out)::
 
     {"v": "bidledger/bid-document/v1", "lot": "1", "bidder": "wuhan-qinxiongdi",
      "total_figures": "334860.00", "total_capital": "叁拾叁万肆仟捌佰陆拾元整",
@@ -11,15 +13,15 @@ JSON, canonical (RFC 8785) when sealed::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ledger import args as read
-from ledger.canonical import canonical_bytes
+from ledger.canonical import canonical_bytes, loads_strict
 from ledger.errors import InvalidInput
+from ledger.limits import MAX_BID_DOCUMENT_BYTES
 from ledger.rules.correction import PriceLine, PriceSheet
 
 DOCUMENT_VERSION = "bidledger/bid-document/v1"
@@ -44,17 +46,22 @@ class BidDocument:
 
 
 def encode_bid_document(document: Mapping[str, Any]) -> bytes:
-    """Validate and encode a bid document for sealing."""
-    parse_bid_document(canonical_bytes(dict(document)))
-    return canonical_bytes(dict(document))
+    """Validate and encode a bid document for sealing: its canonical bytes."""
+    if not isinstance(document, Mapping):
+        raise InvalidInput("bid document must be a JSON object")
+    try:
+        encoded = canonical_bytes(dict(document))
+    except InvalidInput as exc:
+        raise InvalidInput(f"bid document: {exc}") from None
+    parse_bid_document(encoded)
+    return encoded
 
 
 def parse_bid_document(plaintext: bytes) -> BidDocument:
-    """Parse a revealed bid; a malformed field is named in the error."""
-    try:
-        data = json.loads(plaintext.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"bid document is not JSON: {exc}") from exc
+    """Parse a bid from its canonical bytes; a malformed field is named in the error."""
+    data = loads_strict(plaintext, "bid document", max_bytes=MAX_BID_DOCUMENT_BYTES)
+    if canonical_bytes(data) != plaintext:
+        raise InvalidInput("bid document is not in canonical (RFC 8785) form")
     if not isinstance(data, dict) or data.get("v") != DOCUMENT_VERSION:
         raise InvalidInput(f"bid document must be an object with v = {DOCUMENT_VERSION!r}")
     lines = tuple(_line(item, index) for index, item in enumerate(data.get("lines") or []))

@@ -19,13 +19,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
 
-from ledger.canonical import MAX_SAFE_INTEGER, canonical_bytes
+from ledger.canonical import canonical_bytes
 from ledger.clock import format_time, parse_time
 from ledger.errors import InvalidInput
+from ledger.limits import MAX_ITEMS, MAX_SAFE_INTEGER, MAX_STRING
 
 T = TypeVar("T")
-MAX_TEXT = 20_000
-MAX_ITEMS = 1_000
+MAX_TEXT = MAX_STRING
 TWO_PLACES = Decimal("0.01")
 
 

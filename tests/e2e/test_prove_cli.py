@@ -23,6 +23,7 @@ import nacl.signing
 import pytest
 
 from commands.cli import main
+from commands.world import World
 from ledger.merkle import verify_consistency, verify_inclusion
 from ledger.store import LedgerStore
 
@@ -244,10 +245,10 @@ def test_a_bad_proof_request_is_a_usage_error(
 
 
 def test_checkpoint_and_prove_on_a_log_without_a_tree_are_usage_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    world: World, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'plain.db'}"
-    sqlite3.connect(tmp_path / "plain.db").close()
+    world.service.store.close()  # a ledger written with no log key: events, no tree
+    url = database_url
     code, _, err = _run(capsys, "checkpoint", "--db", url)
     assert code == 2
     assert "no checkpoint has been issued" in err

@@ -504,5 +504,5 @@ def test_a_checkpoint_not_signed_by_the_registered_log_key_is_refused(
     ) in printed
     forged.write_text("not a note\n", encoding="utf-8")
     code, printed = _verify(copy, capsys, forged)
-    assert code == 1
-    assert "the checkpoint given with --against: not a checkpoint note" in printed
+    assert code == 2  # the wrong file was given: nothing failed verification
+    assert f"error: {forged} is not a signed checkpoint note" in printed

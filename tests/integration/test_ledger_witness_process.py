@@ -141,6 +141,7 @@ def test_the_witness_process_refuses_a_fork_keeps_both_and_a_reviewer_sees_the_f
     other = tmp_path / "fork.txt"
     other.write_text(fork_note, encoding="utf-8")
     assert main(["verify-bundle", str(bundle), "--against", str(other)]) == 1
-    printed = capsys.readouterr().err
-    assert f"FORK: size {latest.size} has two roots" in printed
-    assert fork_note in printed
+    printed = capsys.readouterr()
+    assert f"FORK: size {latest.size} has two roots" in printed.err
+    assert len(printed.err.splitlines()) == 1
+    assert fork_note in printed.out and cosigned in printed.out  # both notes, as signed

@@ -289,7 +289,8 @@ class Run:
         return signed
 
     def _clarify(self, step: Step) -> SignedCommand | None:
-        """Answer an open question; naming the asker (``flag``) must be refused (§6.1)."""
+        """Answer an open question; naming the asker (``flag``) must be refused (§6.1), and
+        any answer once the submission period is over (the command's phase, lifecycle)."""
         questions = self.tender().questions
         open_ids = sorted(qid for qid, question in questions.items() if not question["answered"])
         if not open_ids:

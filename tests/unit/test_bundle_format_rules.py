@@ -68,7 +68,7 @@ def test_integer_fields_are_bounded(
 ) -> None:
     bundle = copy.deepcopy(good)
     bundle["events"][0][field] = value
-    assert message in failure(bundle)
+    assert message in malformed(bundle)
 
 
 def test_an_integer_beyond_exact_json_range_is_refused_before_anything_else(
@@ -80,13 +80,20 @@ def test_an_integer_beyond_exact_json_range_is_refused_before_anything_else(
         verify_bundle(json.dumps(bundle).encode())
 
 
+def malformed(bundle: dict[str, Any]) -> str:
+    """The message of a bundle refused as input (its own fields, not what was signed)."""
+    with pytest.raises(InvalidInput, match="not a well-formed bundle") as caught:
+        verify_bundle(json.dumps(bundle).encode())
+    return str(caught.value)
+
+
 def test_an_unknown_field_is_refused_at_every_level(good: dict[str, Any]) -> None:
     top = copy.deepcopy(good)
     top["extra"] = 1
-    assert "unknown field 'extra'" in failure(top)
+    assert "bundle: unknown field 'extra'" in malformed(top)
     event = copy.deepcopy(good)
     event["events"][0]["extra"] = 1
-    assert "unknown field 'extra'" in failure(event)
+    assert "events[0]: unknown field 'extra'" in malformed(event)
     inside = copy.deepcopy(good)
 
     def extra_record(data: dict[str, Any]) -> None:
