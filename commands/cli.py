@@ -114,7 +114,8 @@ def _verify(options: argparse.Namespace) -> int:
         store.close()
     print(
         f"verified {summary.events} events in {len(summary.streams)} streams: every hash, "
-        "chain link, signature and key validity holds"
+        "chain link, signature and key validity holds, and every command re-run through the "
+        "rules gives the event recorded"
     )
     merkle = summary.merkle
     if merkle is not None:

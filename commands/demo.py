@@ -106,7 +106,8 @@ def _print_report(
     summary = verify_log(store)
     print(
         f"\nVerified {summary.events} events in {len(summary.streams)} streams: every hash, "
-        "chain link, signature and key holds.",
+        "chain link, signature and key holds, and every command re-run through the rules gives "
+        "the event recorded.",
         file=out,
     )
     print(f"Check it yourself: bidledger verify --db {url}", file=out)

@@ -34,6 +34,7 @@ class BundleReport:
     anchored: bool = False
     against_compared: int | None = None
     unreadable_bids: tuple[str, ...] = ()
+    complete_to: int | None = None
 
     def lines(self) -> list[str]:
         """A human summary, one fact per line."""
@@ -44,7 +45,8 @@ class BundleReport:
             else "keys: the bundle's own, UNANCHORED (no --policy): a bundle forged from "
             "scratch with fresh keys would verify too",
             f"bundle of tender {self.tender_code} ({self.tender_stream}): VERIFIED",
-            f"  events: {counts}; every hash, chain link, signature and key holds",
+            f"  events: {counts}; every hash, chain link, signature and key holds, and every "
+            "command re-run through the rules gives the event recorded",
             f"  log: tree size {self.tree_size}, root {self.root}; {self.omitted_leaves} "
             "leaves of other streams are shown only as subtree hashes",
             f"  registration authority key {self.authority}; log key {self.log_vkey}",
@@ -58,6 +60,11 @@ class BundleReport:
             lines.append(
                 f"  checkpoint {number}: {checkpoint.reason} {checkpoint.time}, size "
                 f"{checkpoint.size}, root {checkpoint.root[:16]}…{witnessed}"
+            )
+        if self.complete_to is not None:
+            lines.append(
+                f"  T9: checkpoint {self.complete_to} names the tender's last event as its head: "
+                "no event of the tender up to it is hidden"
             )
         if self.deadline_checkpoint is not None:
             lines.append(
@@ -100,6 +107,7 @@ class BundleReport:
             "authority": self.authority,
             "log_vkey": self.log_vkey,
             "deadline_checkpoint": self.deadline_checkpoint,
+            "complete_to": self.complete_to,
             "sealed_bids": self.sealed_bids,
             "revealed_bids": self.revealed_bids,
             "unreadable_bids": list(self.unreadable_bids),

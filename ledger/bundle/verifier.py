@@ -287,6 +287,7 @@ class _Verifier:
             authority=authority,
             log_vkey=self.bundle.log_vkey,
             deadline_checkpoint=None if deadline is None else deadline.number,
+            complete_to=self._complete_to(issued),
             sealed_bids=len(self.submissions),
             revealed_bids=sum(1 for bid in bids if bid.document is not None),
             anchored=self.policy is not None,
@@ -297,6 +298,18 @@ class _Verifier:
                 if bid.status == "revealed" and bid.document is None
             ),
         )
+
+    def _complete_to(self, issued: list[IssuedCheckpoint]) -> int | None:
+        """The first checkpoint whose head line names the tender's last exported event (T9)."""
+        mine = [e for e in self.exported if e.stream == self.tender]
+        if not mine:
+            return None
+        last = mine[-1]
+        for checkpoint in issued:
+            head = checkpoint.stream_heads.get(self.tender)
+            if head is not None and head.version == last.version:
+                return checkpoint.number
+        return None
 
     def _tender_state(self) -> TenderState | None:
         state = self.replayer.states.get(self.tender)

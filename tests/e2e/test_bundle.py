@@ -224,6 +224,7 @@ def test_the_demo_bundle_verifies(demo_bundle: Path, capsys: pytest.CaptureFixtu
     assert "VERIFIED" in printed
     assert "8 revealed bids re-derived" in printed
     assert "cosigned by xianfeng-finance-bureau.example/witness" in printed
+    assert "T9: checkpoint 5 names the tender's last event as its head" in printed
 
 
 def test_an_untouched_copy_written_differently_verifies(
@@ -326,6 +327,7 @@ def test_a_log_with_another_tender_exports_only_this_one_and_still_verifies(
     report = verify_bundle(bundle)
     assert report.omitted_leaves == 3
     assert report.events[TENDER] == 2
+    assert report.complete_to == 0  # the one checkpoint names the tender's last event (T9)
     last = tender_events(bundle)[-1]
     bundle["events"].remove(last)
     with pytest.raises(VerificationFailure, match=rf"covers leaf {last['leaf_index']}, but"):
