@@ -294,7 +294,7 @@ def _evaluation(run: DemoRun) -> None:
         seed.AGENCY,
         "agency",
         DeclareLotFailed(
-            seed.CODE, "3", "§24.1 合格投标人不足三家,不得评标;未经批准转为竞争性谈判,本包废标"
+            seed.CODE, "3", "合格投标人不足三家,不得评标;未经批准转为竞争性谈判,本包废标"
         ),
         "2021-01-15 16:00",
     )

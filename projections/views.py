@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ledger.errors import InvalidInput, NotFound
+from ledger.rules import catalogue as rules
 from projections import audit_trail, notices
 from projections.tender_state import moment
 from projections.tender_tables import TenderTables, define_tables
@@ -99,7 +100,9 @@ def regulator_overview(engine: sa.Engine) -> dict[str, Any]:
         return {
             "tenders": len(codes),
             "refused_attempts": refused,
-            "late_attempts": [row for row in refused if row["refusal"].startswith("§21.1 ")],
+            "late_attempts": [
+                row for row in refused if row["refusal"].startswith(f"{rules.LATE_BID.clause} ")
+            ],
             "returned_bids": rows(
                 sa.select(s.bids).where(s.bids.c.status == "returned").order_by(*by_tender)
             ),

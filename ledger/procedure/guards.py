@@ -46,7 +46,7 @@ def check_guard(tender: TenderState, guard: Guard, command: str, actor: str, now
     """Raise the declared rule unless ``actor`` may send ``command`` to ``tender`` at ``now``."""
     if tender.suspension is not None and not guard.while_suspended:
         suspension = tender.suspension
-        rule = rules.SUSPENDED if suspension.get("clause") == "§36" else rules.EMERGENCY_SUSPENSION
+        rule = rules.by_code(suspension["rule"])
         raise RuleViolation(
             rule,
             f"{command}: the procedure is suspended since {suspension['since']} "

@@ -45,7 +45,11 @@ BID_BOUND = Rule("C2", "a sealed bid is bound to its tender, lot and bidder")
 CHECK_IN_BEFORE_DEADLINE = Rule("§23.1(3)", "bidders check in before the deadline")
 OPENING_AT_DEADLINE = Rule("§23.2", "the opening starts at the submission deadline")
 DECRYPTION_WINDOW = Rule("§23.2(3)", "each bidder decrypts its own bid within the decryption time")
-NOT_DECRYPTED_RETURNED = Rule("§23.2(4)", "bids not decrypted in time are returned")
+NOT_DECRYPTED_RETURNED = Rule("§23.2(4)", "bids not decrypted in time are returned (撤销)")
+ABSENT_NOT_ACCEPTED = Rule("§23.1(3)", "a bid whose bidder did not check in is not accepted")
+DECRYPTION_FAILURE_RECORDED = Rule(
+    "C3", "a decryption failure not of the bidder's making is recorded as such (撤回)"
+)
 REVEAL_ALL_AT_ONCE = Rule("C4", "contents are revealed all at once after the decryption time")
 SHARE_MATCHES_COMMITMENT = Rule("C5", "a key share must match the bidder's signed commitment")
 PRICE_CEILING = Rule("§11.6", "a price above the lot's ceiling is invalid")
@@ -96,6 +100,11 @@ REPORT_SIGNED = Rule("§29.1", "the evaluation report is signed by every committ
 # Award, challenge, complaint (§29-§37)
 AWARD_IN_ORDER = Rule("§29.2", "the purchaser awards in candidate order")
 AWARD_WITHIN_FIVE_DAYS = Rule("§29.2", "the award is decided within 5 working days of the report")
+WINNER_UNABLE = Rule(
+    "§29.4",
+    "a winner that cannot perform is replaced by the next candidate, or the procurement "
+    "starts again",
+)
 AWARD_NOTICE = Rule("§29.5", "the award notice is published; publicity lasts 1 working day")
 CHALLENGE_CONTENTS = Rule("§34", "a challenge states who, the facts, the request, evidence, date")
 CHALLENGE_WINDOW = Rule("§35", "a challenge comes within 7 working days after the publicity ends")

@@ -414,7 +414,7 @@ def test_an_annulment_fails_the_lot(noticed: World) -> None:
     assert (lot.status, lot.award, lot.failure) == (
         "failed",
         None,
-        "annulled by the regulator (§36)",
+        "§36 (only the regulator decides a complaint): the award is annulled",
     )
     refused(
         noticed,
@@ -439,7 +439,7 @@ def test_a_suspension_during_a_complaint_holds_until_the_regulator_resumes(
     decide(noticed, challenge_id, "suspend", at=seed.beijing("2021-02-09 10:00"))
     suspension = tender_of(noticed).suspension
     assert suspension is not None
-    assert (suspension["by"], suspension["clause"]) == (seed.REGULATOR, "§36")
+    assert (suspension["by"], suspension["rule"]) == (seed.REGULATOR, "SUSPENDED")
     refused(
         noticed,
         seed.AGENCY,
