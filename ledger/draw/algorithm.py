@@ -26,9 +26,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ledger.canonical import canonical_bytes
-from ledger.draw import rules
 from ledger.draw.pool import DrawRule, Expert, Quota, Venue
 from ledger.errors import InvalidInput, RuleViolation
+from ledger.rules import catalogue as rules
 
 RECORD_VERSION = 1
 
@@ -198,7 +198,7 @@ def replace_member(result: DrawResult, declined: str) -> DrawResult:
     )
     if successor is None:
         raise RuleViolation(
-            rules.REPLACEMENT_IN_ORDER,
+            rules.DRAW_REPLACEMENT_IN_ORDER,
             f"no eligible expert of region {seat.region} is left in drawn order to replace "
             f"{declined} at the {seat.venue} venue",
         )
@@ -271,7 +271,7 @@ def _refuse_shortfalls(
                 f"eligible experts left after its members"
             )
     if shortfalls:
-        raise RuleViolation(rules.QUOTAS_MET, "; ".join(shortfalls))
+        raise RuleViolation(rules.DRAW_QUOTAS_MET, "; ".join(shortfalls))
 
 
 def _seat_record(seat: Seat) -> dict[str, str]:
