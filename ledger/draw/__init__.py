@@ -16,6 +16,7 @@ from ledger.draw.algorithm import (
     Ranked,
     Replacement,
     Reserve,
+    Screening,
     Seat,
     draw,
     eligible_commitment,
@@ -24,6 +25,7 @@ from ledger.draw.algorithm import (
     order_key,
     recompute,
     replace_member,
+    screen,
 )
 from ledger.draw.beacon import (
     SCHEMES,
@@ -74,6 +76,7 @@ __all__ = [
     "Reserve",
     "Reveal",
     "Scheme",
+    "Screening",
     "Seat",
     "SeedPlan",
     "Sitting",
@@ -95,6 +98,7 @@ __all__ = [
     "order_key",
     "recompute",
     "replace_member",
+    "screen",
     "seed_preimage",
     "verify_beacon",
     "verify_beacon_signature",

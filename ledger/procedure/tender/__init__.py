@@ -5,6 +5,8 @@ from ledger.procedure.tender import (  # noqa: F401  (each module registers its 
     committee,
     contract,
     corrections,
+    draw_plan,
+    draw_result,
     evaluation,
     objections,
     opening,
@@ -16,4 +18,5 @@ from ledger.procedure.tender import (  # noqa: F401  (each module registers its 
     submission,
     suspension,
     validity,
+    venues,
 )
