@@ -26,6 +26,7 @@ from commands.messages import (
     BeaconChainTerms,
     BeaconTerms,
     CheckInAtVenue,
+    CloseSession,
     Command,
     CommitAgencySecret,
     CommitPlatformSecret,
@@ -47,6 +48,7 @@ from commands.messages import (
 )
 from commands.service import Outcome
 from commands.world import World
+from ledger.draw.pool import Venue
 from ledger.draw.randomness import PARTIES, commitment_digest
 
 B = seed.beijing
@@ -156,8 +158,8 @@ def _add(world: World, entry: PoolEntry) -> None:
         world.act(centre, "centre", SuspendExpert(entry.expert, "年度考核不合格,暂停抽取(演示)"))
 
 
-def fix_venues(world: World) -> Outcome:
-    return world.act(seed.AGENCY, "agency", FixVenues(seed.CODE, AGREEMENT, VENUES))
+def fix_venues(world: World, at: datetime | None = None) -> Outcome:
+    return world.act(seed.AGENCY, "agency", FixVenues(seed.CODE, AGREEMENT, VENUES), at=at)
 
 
 def beacon_round() -> int:
@@ -203,9 +205,8 @@ def run_draw(world: World) -> Outcome:
 
 def check_in(world: World, members: tuple[str, ...] = seed.COMMITTEE) -> None:
     """Each member checks in at its venue; the venue's supervisor confirms its identity."""
-    venues = {entry.expert: ("main" if entry.region == ENSHI else "secondary") for entry in POOL}
     for member in members:
-        venue = venues.get(member, "main")
+        venue = venue_of(member)
         world.act(member, "evaluator", CheckInAtVenue(seed.CODE, venue), at=_tick(world))
         supervisor = ENSHI_SUPERVISOR if venue == "main" else JIAN_SUPERVISOR
         check = "居民身份证与CA数字证书核验一致(演示)"
@@ -213,9 +214,21 @@ def check_in(world: World, members: tuple[str, ...] = seed.COMMITTEE) -> None:
         world.act(supervisor, "supervisor", confirm, at=_tick(world))
 
 
+def venue_of(member: str) -> Venue:
+    """Where a member sits: its quota's venue; the purchaser's representative at the main."""
+    region = next((entry.region for entry in POOL if entry.expert == member), ENSHI)
+    return "main" if region == ENSHI else "secondary"
+
+
 def open_session(world: World) -> None:
     for supervisor in (ENSHI_SUPERVISOR, JIAN_SUPERVISOR):
         world.act(supervisor, "supervisor", OpenSession(seed.CODE), at=_tick(world))
+
+
+def close_session(world: World, at: datetime) -> None:
+    for supervisor in (ENSHI_SUPERVISOR, JIAN_SUPERVISOR):
+        world.act(supervisor, "supervisor", CloseSession(seed.CODE), at=_later(world, at))
+        at += _STEP
 
 
 def act_each(world: World, actors: tuple[tuple[str, str], ...], command: Command) -> None:
