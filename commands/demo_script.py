@@ -146,12 +146,13 @@ def play(
     world.clock.set(B("2020-12-20 09:00"))
     seed.register_seed_parties(world)
     remote_seed.register_remote_parties(world)
-    remote_seed.set_up_pools(world)
     if log is not None:
         world.register_note_key(seed.PLATFORM, log)
     if witness is not None:
         run.witness = witness
         world.register_note_key(seed.REGULATOR, witness, ("regulator",))
+    world.clock.set(B("2020-12-21 09:00"))
+    remote_seed.set_up_pools(world)  # the centres' agreement and their experts
     _publication(run)
     _submission(run)
     _opening(run)

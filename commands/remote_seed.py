@@ -179,6 +179,7 @@ def plan_and_commit(world: World) -> Outcome:
 
 
 def reveal_all(world: World, withheld: frozenset[str] = frozenset()) -> None:
+    """Each party reveals after the commit deadline, 20 seconds apart; ``withheld`` do not."""
     at = COMMIT_DEADLINE
     for party, (actor, role, _, reveal) in COMMITTERS.items():
         at += _STEP
