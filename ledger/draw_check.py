@@ -148,7 +148,7 @@ class _Walker:
         audit.result = result.to_record()
         recorded = {key: event.facts.get(key) for key in ("seed", "contributions")}
         recomputed = {"seed": seed.hex(), "contributions": parts}
-        audit.differences += difference(recorded, recomputed, prefix="draw")
+        audit.differences += difference(recorded, recomputed, prefix="randomness")
         audit.differences += difference(dict(event.facts.get("draw", {})), audit.result)
 
     def _seed(
