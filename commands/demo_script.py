@@ -36,9 +36,7 @@ from commands.messages import (
     QualificationResult,
     RecordConformity,
     RecordQualification,
-    ReportVenueOutage,
     RespondToCorrection,
-    ResumeProcedure,
     RevealBids,
     ScoreSheet,
     SignReport,
@@ -331,10 +329,7 @@ def _score_lot(run: DemoRun, lot: str) -> None:
             f"2021-01-15 {13 + int(lot)}:{index * 5:02d}",
         )
     if lot == "1":  # the secondary venue loses its link: a suspension (§23.3)
-        outage = ReportVenueOutage(seed.CODE, "secondary", "副场网络中断,音视频连线失败(演示)")
-        run.act(remote_seed.JIAN_SUPERVISOR, "supervisor", outage, "2021-01-15 14:22")
-        resumed = ResumeProcedure(seed.CODE, "副场网络恢复,经监管部门确认恢复评标(演示)")
-        run.act(seed.REGULATOR, "regulator", resumed, "2021-01-15 14:28")
+        remote_seed.venue_outage(run.world, B("2021-01-15 14:22"), B("2021-01-15 14:28"))
     final = run.act(
         seed.AGENCY, "agency", FinaliseEvaluation(seed.CODE, lot), f"2021-01-15 {13 + int(lot)}:30"
     )

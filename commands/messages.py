@@ -32,22 +32,21 @@ from ledger.procedure.tender.award import (
 from ledger.procedure.tender.committee import WithdrawFromCommittee
 from ledger.procedure.tender.contract import FileContract, SignContract
 from ledger.procedure.tender.corrections import ProposeCorrection, RespondToCorrection
-from ledger.procedure.tender.draw_plan import (
-    CommitAgencySecret,
-    CommitPlatformSecret,
-    CommitRegulatorSecret,
-    PlanDraw,
-    QuotaTerms,
-    RevealAgencySecret,
-    RevealPlatformSecret,
-    RevealRegulatorSecret,
-)
+from ledger.procedure.tender.draw_plan import PlanDraw, QuotaTerms
 from ledger.procedure.tender.draw_result import (
     BeaconTerms,
     DeclineSeat,
     DrawCommittee,
     OrderRedraw,
     ReportAbsence,
+)
+from ledger.procedure.tender.draw_secrets import (
+    CommitAgencySecret,
+    CommitPlatformSecret,
+    CommitRegulatorSecret,
+    RevealAgencySecret,
+    RevealPlatformSecret,
+    RevealRegulatorSecret,
 )
 from ledger.procedure.tender.evaluation import (
     CommitteeMember,

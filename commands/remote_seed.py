@@ -27,7 +27,6 @@ from commands.messages import (
     BeaconTerms,
     CheckInAtVenue,
     CloseSession,
-    Command,
     CommitAgencySecret,
     CommitPlatformSecret,
     CommitRegulatorSecret,
@@ -39,6 +38,8 @@ from commands.messages import (
     PlanDraw,
     QuotaTerms,
     RecordSitting,
+    ReportVenueOutage,
+    ResumeProcedure,
     RevealAgencySecret,
     RevealPlatformSecret,
     RevealRegulatorSecret,
@@ -232,9 +233,12 @@ def close_session(world: World, at: datetime) -> None:
         at += _STEP
 
 
-def act_each(world: World, actors: tuple[tuple[str, str], ...], command: Command) -> None:
-    for party, role in actors:
-        world.act(party, role, command, at=_tick(world))
+def venue_outage(world: World, at: datetime, resumed_at: datetime) -> None:
+    """The secondary venue loses its link: a suspension (§23.3) the regulator ends."""
+    outage = ReportVenueOutage(seed.CODE, "secondary", "副场网络中断,音视频连线失败(演示)")
+    world.act(JIAN_SUPERVISOR, "supervisor", outage, at=at)
+    resumed = ResumeProcedure(seed.CODE, "副场网络恢复,经监管部门确认恢复评标(演示)")
+    world.act(seed.REGULATOR, "regulator", resumed, at=resumed_at)
 
 
 _STEP = timedelta(seconds=20)

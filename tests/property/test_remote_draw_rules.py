@@ -27,21 +27,19 @@ from ledger.procedure.pools import Cooperation, PoolsState
 from ledger.procedure.records import Decision, EventRecord
 from ledger.procedure.registry_state import Party, RegistryState
 from ledger.procedure.state import Lot, TenderState
-from ledger.procedure.tender.draw_plan import (
-    CommitAgencySecret,
-    PlanDraw,
-    QuotaTerms,
-    RevealAgencySecret,
-    commit_agency_secret,
-    plan_draw,
-    reveal_agency_secret,
-)
+from ledger.procedure.tender.draw_plan import PlanDraw, QuotaTerms, plan_draw
 from ledger.procedure.tender.draw_result import (
     BeaconTerms,
     DeclineSeat,
     DrawCommittee,
     decline_seat,
     draw_committee,
+)
+from ledger.procedure.tender.draw_secrets import (
+    CommitAgencySecret,
+    RevealAgencySecret,
+    commit_agency_secret,
+    reveal_agency_secret,
 )
 
 PURCHASER, BIDDERS = "P", ("B1", "B2")

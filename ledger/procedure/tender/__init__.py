@@ -7,6 +7,7 @@ from ledger.procedure.tender import (  # noqa: F401  (each module registers its 
     corrections,
     draw_plan,
     draw_result,
+    draw_secrets,
     evaluation,
     objections,
     opening,

@@ -7,7 +7,7 @@ ledger derives the rest of the rule from the tender (its purchaser, every bidder
 the day) and screens the pools of the quota regions as they stand: the snapshot of the pool,
 the exclusions with every reason, the eligible entries and their commitment are the plan's
 facts. Then each of the three parties commits to a secret by the deadline and reveals it
-before the round's time (``ledger.draw.randomness``: D1-D4, D6).
+before the round's time (``ledger.procedure.tender.draw_secrets``; D1-D4, D6).
 """
 
 from __future__ import annotations
@@ -24,11 +24,9 @@ from ledger.draw.randomness import (
     Commitment,
     Reveal,
     SeedPlan,
-    check_commitment,
     check_logged_by_deadline,
-    check_reveal,
 )
-from ledger.errors import InvalidInput, RuleViolation
+from ledger.errors import RuleViolation
 from ledger.procedure.base import AFTER_DEADLINE, Context, Guard, TenderCommand, applies, decides
 from ledger.procedure.records import Decision, EventRecord
 from ledger.procedure.schema import arg
@@ -54,46 +52,6 @@ class PlanDraw(TenderCommand):
     recent_days: int = arg(minimum=0, maximum=3650)
     beacon_round: int = arg(minimum=1, maximum=2**40)
     commit_deadline: datetime = arg()
-
-
-@dataclass(frozen=True)
-class _Commit(TenderCommand):
-    digest: str = arg(max_length=64)
-
-
-@dataclass(frozen=True)
-class _Reveal(TenderCommand):
-    secret: str = arg(max_length=64)
-
-
-@dataclass(frozen=True)
-class CommitAgencySecret(_Commit):
-    guard: ClassVar[Guard] = Guard(role="agency", sender="agency", phases=AFTER_DEADLINE)
-
-
-@dataclass(frozen=True)
-class CommitRegulatorSecret(_Commit):
-    guard: ClassVar[Guard] = Guard(role="regulator", sender="regulator", phases=AFTER_DEADLINE)
-
-
-@dataclass(frozen=True)
-class CommitPlatformSecret(_Commit):
-    guard: ClassVar[Guard] = Guard(role="platform", phases=AFTER_DEADLINE)
-
-
-@dataclass(frozen=True)
-class RevealAgencySecret(_Reveal):
-    guard: ClassVar[Guard] = Guard(role="agency", sender="agency", phases=AFTER_DEADLINE)
-
-
-@dataclass(frozen=True)
-class RevealRegulatorSecret(_Reveal):
-    guard: ClassVar[Guard] = Guard(role="regulator", sender="regulator", phases=AFTER_DEADLINE)
-
-
-@dataclass(frozen=True)
-class RevealPlatformSecret(_Reveal):
-    guard: ClassVar[Guard] = Guard(role="platform", phases=AFTER_DEADLINE)
 
 
 @decides(PlanDraw)
@@ -225,61 +183,6 @@ def open_draw(tender: TenderState) -> dict[str, Any]:
     return draw
 
 
-def _commit(tender: TenderState, command: _Commit, ctx: Context, party: str) -> Decision:
-    draw = open_draw(tender)
-    digest = _hex32(command.digest, "digest")
-    new = Commitment(party=party, digest=digest, logged_at=ctx.now)
-    check_commitment(seed_plan(draw), commitments(draw), new)
-    return Decision("DrawSecretCommitted", {"draw_id": draw["draw_id"], "party": party})
-
-
-def _reveal(tender: TenderState, command: _Reveal, ctx: Context, party: str) -> Decision:
-    draw = open_draw(tender)
-    new = Reveal(party=party, secret=_hex32(command.secret, "secret"), logged_at=ctx.now)
-    check_reveal(seed_plan(draw), commitments(draw), reveals(draw), new)
-    return Decision("DrawSecretRevealed", {"draw_id": draw["draw_id"], "party": party})
-
-
-def _hex32(value: str, name: str) -> bytes:
-    try:
-        raw = bytes.fromhex(value)
-    except ValueError:
-        raise InvalidInput(f"field {name!r} must be hex") from None
-    if len(raw) != 32 or raw.hex() != value:
-        raise InvalidInput(f"field {name!r} must be 32 bytes in lower-case hex")
-    return raw
-
-
-@decides(CommitAgencySecret)
-def commit_agency_secret(tender: TenderState, command: _Commit, ctx: Context) -> Decision:
-    return _commit(tender, command, ctx, "agency")
-
-
-@decides(CommitRegulatorSecret)
-def commit_regulator_secret(tender: TenderState, command: _Commit, ctx: Context) -> Decision:
-    return _commit(tender, command, ctx, "regulator")
-
-
-@decides(CommitPlatformSecret)
-def commit_platform_secret(tender: TenderState, command: _Commit, ctx: Context) -> Decision:
-    return _commit(tender, command, ctx, "platform")
-
-
-@decides(RevealAgencySecret)
-def reveal_agency_secret(tender: TenderState, command: _Reveal, ctx: Context) -> Decision:
-    return _reveal(tender, command, ctx, "agency")
-
-
-@decides(RevealRegulatorSecret)
-def reveal_regulator_secret(tender: TenderState, command: _Reveal, ctx: Context) -> Decision:
-    return _reveal(tender, command, ctx, "regulator")
-
-
-@decides(RevealPlatformSecret)
-def reveal_platform_secret(tender: TenderState, command: _Reveal, ctx: Context) -> Decision:
-    return _reveal(tender, command, ctx, "platform")
-
-
 @applies("DrawPlanned")
 def _planned(tender: TenderState, event: EventRecord) -> None:
     tender.remote.draws.append(
@@ -297,22 +200,4 @@ def _planned(tender: TenderState, event: EventRecord) -> None:
             "result": None,
             "voided": None,
         }
-    )
-
-
-@applies("DrawSecretCommitted")
-def _committed(tender: TenderState, event: EventRecord) -> None:
-    draw = tender.remote.draws[-1]
-    at = to_beijing(event.time).isoformat()
-    draw["commitments"].append(
-        {"party": event.facts["party"], "digest": event.args["digest"], "at": at}
-    )
-
-
-@applies("DrawSecretRevealed")
-def _revealed(tender: TenderState, event: EventRecord) -> None:
-    draw = tender.remote.draws[-1]
-    at = to_beijing(event.time).isoformat()
-    draw["reveals"].append(
-        {"party": event.facts["party"], "secret": event.args["secret"], "at": at}
     )
