@@ -10,6 +10,7 @@ from ledger.events import LedgerEvent
 from ledger.procedure.registry_state import RegistryState
 from ledger.procedure.tender.award import wan as award_wan
 from ledger.rules import catalogue as rules
+from projections.remote_summaries import REMOTE_SUMMARIES
 
 Summary = Callable[[LedgerEvent, RegistryState], str]
 
@@ -315,3 +316,4 @@ SUMMARIES: dict[str, Summary] = {
     "ContractFiled": _contract,
     "LotFailed": _failed,
 }
+SUMMARIES.update(REMOTE_SUMMARIES)

@@ -12,6 +12,7 @@ from datetime import datetime
 from ledger.clock import format_time
 from ledger.errors import RuleViolation
 from ledger.procedure.base import Guard, Phase
+from ledger.procedure.remote import check_remote_member
 from ledger.procedure.state import TenderState
 from ledger.rules import catalogue as rules
 
@@ -75,6 +76,7 @@ def _check_sender(tender: TenderState, guard: Guard, command: str, actor: str) -
                 rules.COMMITTEE_MEMBER,
                 f"{command}: {actor} is not a member of the evaluation committee",
             )
+        check_remote_member(tender.remote, actor, command)
     elif sender == "official" and actor not in {o["party"] for o in tender.officials}:
         raise RuleViolation(
             guard.sender_rule or rules.OPENING_OFFICIAL,

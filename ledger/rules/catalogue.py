@@ -174,6 +174,53 @@ CONTRACT_WITHIN_30_DAYS = Rule("§32.2", "the contract is signed within 30 days 
 CONTRACT_FILED = Rule("§32.2", "the contract is filed within 7 working days of its signing")
 
 
+# The expert draw of a remote cross-region evaluation (docs/draw.md: D1-D14 are the ledger's own)
+DRAW_FIXED_BEFORE_COMMITMENTS = Rule(
+    "D1", "the draw rule, the expert pool and every commitment are logged by the commit deadline"
+)
+DRAW_REVEAL_WINDOW = Rule(
+    "D2", "a reveal is logged after the commit deadline and before the beacon round's time"
+)
+DRAW_REVEAL_MATCHES_COMMITMENT = Rule("D3", "a reveal matches the commitment its party logged")
+DRAW_ONCE_PER_PARTY = Rule("D4", "each party commits once and reveals once")
+DRAW_REPLACEMENT_IN_ORDER = Rule(
+    "D5", "a declined member is replaced by the next eligible expert of its quota in drawn order"
+)
+DRAW_PLAN_ORDER = Rule("D6", "the commit deadline comes before the beacon round's time")
+DRAW_QUOTAS_MET = Rule(
+    "front table 13", "the experts are drawn at random by computer to every quota of the rule"
+)
+POOL_KEEPER = Rule(
+    "D7", "a region's expert pool is kept by its centre: only that centre changes its experts"
+)
+COOPERATION_IN_FORCE = Rule(
+    "D8",
+    "a remote evaluation needs a cooperation agreement signed by every centre whose pool or "
+    "venue it uses, naming the beacon chain its draws use",
+)
+VENUES_BEFORE_DRAW = Rule("D9", "the venues are fixed before the draw and not changed after it")
+DRAWN_COMMITTEE = Rule(
+    "front table 13",
+    "the committee's experts are exactly those drawn; the purchaser's representative is appointed",
+)
+REDRAW_ORDERED = Rule("D10", "a draw is done again only on the regulator's order, with its reason")
+DRAW_BEACON = Rule(
+    "D11", "the beacon round is the one the plan fixes, of the agreed chain, and verifies"
+)
+CHECKED_IN = Rule(
+    "D12",
+    "a member takes part in a remote evaluation only once checked in at a venue, its identity "
+    "confirmed there by the venue's supervisor",
+)
+SESSION_TOGETHER = Rule(
+    "D13",
+    "both venues open and close the session together; the committee works only while it is open",
+)
+VENUE_SUPERVISOR = Rule(
+    "D14", "only a venue's own supervisor confirms identities and acts for that venue"
+)
+
+
 def _named() -> dict[str, Rule]:
     """Every rule by its constant name, which becomes its stored code."""
     found = {name: value for name, value in globals().items() if isinstance(value, Rule)}

@@ -49,6 +49,8 @@ ACTING_AS = {
     "bidder": seed.QXD,
     "evaluator": seed.COMMITTEE[0],
     "official": seed.AGENCY,
+    "platform": seed.PLATFORM,
+    "supervisor": "venue-supervisor",  # registered by the test below
 }
 
 
@@ -74,6 +76,7 @@ def _suspend(world: World, at: str = "2021-01-10 10:00") -> None:
 def test_an_emergency_suspension_blocks_every_command_but_the_regulators_resumption(
     published: World,
 ) -> None:
+    published.register("venue-supervisor", "评标现场监督人员", ("supervisor",))
     _suspend(published)
     for name, handler in sorted(HANDLERS.items()):
         if name == "ResumeProcedure" or not issubclass(handler.command, TenderCommand):
