@@ -14,6 +14,7 @@ from typing import Any
 from commands import remote_seed, seed
 from commands.bidder import seal_for_tender
 from commands.messages import (
+    AgencyFee,
     AmendTender,
     Answer,
     AnswerChallenge,
@@ -105,6 +106,8 @@ SCORES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 EVALUATOR_SPREAD = ("0.00", "-0.50", "0.50", "-1.00", "1.00")
+
+NO_AGENCY_FEE = AgencyFee("无", Decimal("0.00"))  # the seed's award notice, item 七
 
 
 @dataclass
@@ -355,7 +358,12 @@ def _award(run: DemoRun) -> None:
         run.act(
             seed.PURCHASER, "purchaser", AwardLot(seed.CODE, lot, winner), f"2021-01-18 1{lot}:00"
         )
-        run.act(seed.AGENCY, "agency", PublishAwardNotice(seed.CODE, lot), f"2021-01-18 1{lot}:30")
+        run.act(
+            seed.AGENCY,
+            "agency",
+            PublishAwardNotice(seed.CODE, lot, NO_AGENCY_FEE),
+            f"2021-01-18 1{lot}:30",
+        )
     challenge = run.act(
         seed.SUPPLIER_B,
         "bidder",

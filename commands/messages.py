@@ -23,6 +23,7 @@ from ledger.procedure.registry import (
     RevokeKey,
 )
 from ledger.procedure.tender.award import (
+    AgencyFee,
     ApproveNegotiation,
     AwardLot,
     DeclareLotFailed,
@@ -68,6 +69,7 @@ from ledger.procedure.tender.publication import (
     Answer,
     AskQuestion,
     CommitteeTerms,
+    ContactTerms,
     EvaluationTerms,
     LotChange,
     LotTerms,
@@ -107,6 +109,7 @@ from ledger.procedure.tender.venues import (
 
 __all__ = [
     "AddExpert",
+    "AgencyFee",
     "AmendTender",
     "Answer",
     "AnswerChallenge",
@@ -132,6 +135,7 @@ __all__ = [
     "CommitteeTerms",
     "ConfirmIdentity",
     "ConformityResult",
+    "ContactTerms",
     "DecideComplaint",
     "DecideJustification",
     "DeclareLotFailed",

@@ -64,8 +64,8 @@ SPECIALTIES = ("catering-equipment", "school-equipment")
 QUOTAS = (QuotaTerms(ENSHI, "main", 2), QuotaTerms(JIAN, "secondary", 2))
 RESERVES, RECENT_DAYS = 1, 180
 VENUES = (
-    VenueTerms("main", ENSHI_CENTRE, "恩施州公共资源交易中心 评标室二", ENSHI_SUPERVISOR),
-    VenueTerms("secondary", JIAN_CENTRE, "吉安分中心 远程异地评标室(演示)", JIAN_SUPERVISOR),
+    VenueTerms("main", ENSHI_CENTRE, "评标室二", ENSHI_SUPERVISOR),
+    VenueTerms("secondary", JIAN_CENTRE, "远程异地评标室(演示)", JIAN_SUPERVISOR),
 )
 ILLUSTRATIVE = (
     "Illustrative, not in the seeds: the remote evaluation of the seed tender (the Enshi "

@@ -10,7 +10,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from commands.messages import LotTerms, OfficialTerms, OpeningTerms, PublishTender, TimetableTerms
+from commands.messages import (
+    ContactTerms,
+    LotTerms,
+    OfficialTerms,
+    OpeningTerms,
+    PublishTender,
+    TimetableTerms,
+)
 from commands.world import Participant, World
 from ledger.clock import BEIJING
 
@@ -129,6 +136,7 @@ def invitation(world: World) -> PublishTender:
             objections_until=beijing("2021-01-07 17:30"),  # invitation 六(三)
         ),
         opening=OpeningTerms(officials(world), threshold=2),
+        contact=ContactTerms("黄莲", "0718-6833785"),  # the project contact the notices name
     )
 
 

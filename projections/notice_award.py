@@ -8,6 +8,7 @@ after the correction, and whether the submission deadline moved (§7.1).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ledger.errors import NotFound
@@ -29,7 +30,7 @@ def award_notice(
 ) -> Notice:
     """The award notice of every lot awarded (the latest notice of each)."""
     evaluation = award["evaluation"]
-    others = [f"第{n['lot']}包废标:{n['content']['failure']}" for n in failures]
+    others = [_failure_line(n["lot"], n["content"]) for n in failures]
     return Notice(
         f"{award['project_name']}中标(成交)结果公告",
         (
@@ -38,12 +39,12 @@ def award_notice(
             Section("三、项目名称", (award["project_name"],)),
             Section("四、中标(成交)信息", tuple(_award_lines(award["lots"]))),
             Section("五、评审专家名单", (",".join(award["committee"]),)),
-            *_evaluation_and_fee(evaluation),
+            *_evaluation_and_fee(evaluation, award.get("agency_fee")),
             Section("八、公告期限", (f"{award['publicity']}。",)),
             Section("九、其他补充事宜", tuple(others) or ("无",)),
             Section(
                 "十、凡对本次公告内容提出询问,请按以下方式联系",
-                inquiries(award["purchaser"], award["agency"]),
+                inquiries(award["purchaser"], award["agency"], award.get("project_contact")),
             ),
         ),
         tuple(
@@ -54,7 +55,16 @@ def award_notice(
     )
 
 
-def _evaluation_and_fee(evaluation: dict[str, Any]) -> tuple[Section, Section]:
+def _failure_line(lot: str, content: dict[str, Any]) -> str:
+    """A failed lot in the notice's words: the agency's reason and the clause (废标)."""
+    return f"第{lot}包废标:{content['reason']}({content['clause']})"
+
+
+def _evaluation_and_fee(
+    evaluation: dict[str, Any], fee: dict[str, str] | None
+) -> tuple[Section, Section]:
+    standard = fee["standard"] if fee else NOT_RECORDED
+    amount = f"{wan(Decimal(fee['amount']))}(万元)" if fee else NOT_RECORDED
     return (
         Section(
             "六、评审信息",
@@ -65,7 +75,7 @@ def _evaluation_and_fee(evaluation: dict[str, Any]) -> tuple[Section, Section]:
         ),
         Section(
             "七、代理服务收费标准及金额",
-            (f"1、代理服务收费标准:{NOT_RECORDED}", f"2、收费金额:{NOT_RECORDED}"),
+            (f"1、代理服务收费标准:{standard}", f"2、收费金额:{amount}"),
         ),
     )
 
@@ -174,5 +184,6 @@ def _deadline_line(change: dict[str, Any], deadline: str) -> str:
 def _with_contacts(notice: Notice, content: dict[str, Any], contacts: Contacts) -> Notice:
     purchaser = contact_of(contacts, content["purchaser"])
     agency = contact_of(contacts, content["agency"])
-    section = Section("四、凡对本次公告内容提出询问,请按以下方式联系", inquiries(purchaser, agency))
+    lines = inquiries(purchaser, agency, content.get("project_contact"))
+    section = Section("四、凡对本次公告内容提出询问,请按以下方式联系", lines)
     return Notice(notice.title, (*notice.sections, section), notice.footer)

@@ -53,16 +53,21 @@ def contact_of(contacts: Contacts, party: str) -> dict[str, str]:
     return {key: str(found[key]) for key in ("name", "address", "phone")}
 
 
-def inquiries(purchaser: dict[str, str], agency: dict[str, str]) -> tuple[str, ...]:
-    """The contact item every notice ends with: purchaser, agency, project contact."""
+def inquiries(
+    purchaser: dict[str, str], agency: dict[str, str], project: dict[str, str] | None = None
+) -> tuple[str, ...]:
+    """The contact item every notice ends with: purchaser, agency, project contact (the
+    notice's own when it names one, else the purchaser's telephone)."""
+    person = (project or {}).get("person") or NOT_RECORDED
+    phone = (project or {}).get("phone") or purchaser.get("phone") or NOT_RECORDED
     return (
         "1、采购人信息",
         *_contact_lines(purchaser),
         "2、采购代理机构信息",
         *_contact_lines(agency),
         "3、项目联系方式",
-        f"项目联系人:{NOT_RECORDED}",
-        f"电 话:{purchaser.get('phone') or NOT_RECORDED}",
+        f"项目联系人:{person}",
+        f"电 话:{phone}",
     )
 
 

@@ -83,6 +83,7 @@ def _announcement(notice: dict[str, Any] | None, contacts: Contacts) -> Notice:
                 inquiries(
                     contact_of(contacts, content["purchaser"]),
                     contact_of(contacts, content["agency"]),
+                    content.get("project_contact"),
                 ),
             ),
         ),

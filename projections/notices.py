@@ -52,7 +52,7 @@ class Notices:
     """Projection ``notices``: one row per published notice."""
 
     name = PREFIX
-    version = 1
+    version = 2  # 2: failures keep the agency's reason and the clause; contacts, fee, room
 
     def __init__(self) -> None:
         self.table = define_table(sa.MetaData())
@@ -82,6 +82,8 @@ def _announcement(event: LedgerEvent) -> dict[str, Any]:
     content = {key: args[key] for key in _OPENING_KEYS}
     content["agency"] = event.actor
     content["terms"] = {key: args[key] for key in (*_TERMS, *_TERMS_MORE) if key in args}
+    if "contact" in args:
+        content["project_contact"] = args["contact"]
     content["opening"] = {
         "officials": sorted(official["party"] for official in args["opening"]["officials"]),
         "threshold": args["opening"]["threshold"],
@@ -112,7 +114,13 @@ def _award(event: LedgerEvent) -> dict[str, Any]:
 
 
 def _failure(event: LedgerEvent) -> dict[str, Any]:
-    return {"lot": event.args["lot"], "failure": rules.describe(event.facts["failure"])}
+    failure = event.facts["failure"]
+    return {
+        "lot": event.args["lot"],
+        "failure": rules.describe(failure),
+        "reason": event.args["reason"],  # the agency's own words, as the notice prints them
+        "clause": rules.by_code(failure["rule"]).clause,
+    }
 
 
 _CONTENT = {
@@ -155,7 +163,12 @@ def award_notice(notices: list[dict[str, Any]]) -> dict[str, Any] | None:
         "project_name": first["project_name"],
         "lots": [_award_lot(latest[lot]) for lot in sorted(latest)],
         "committee": first["committee"],
-        "evaluation": {"date": first.get("evaluated_on") or None, "place": None},
+        "evaluation": {
+            "date": first.get("evaluated_on") or None,
+            "place": first.get("evaluation_place"),
+        },
+        "agency_fee": first.get("agency_fee"),
+        "project_contact": first.get("project_contact"),
         "publicity": f"自本公告发布之日起{first['publicity_working_days']}个工作日",
         "publicity_working_days": first["publicity_working_days"],
         "purchaser": first["purchaser"],

@@ -165,6 +165,7 @@ class TenderState(StreamState):
         self.suspensions: list[Suspension] = []  # every suspension, for the clocks
         self.validity_requests: list[dict[str, Any]] = []  # §17.2
         self.remote = RemoteEvaluation()  # venues, draws, check-ins (remote evaluation)
+        self.contact: dict[str, str] | None = None  # the project's contact person (notices)
 
     @property
     def id(self) -> uuid.UUID:

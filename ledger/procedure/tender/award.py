@@ -57,11 +57,20 @@ class RecordWinnerUnable(TenderCommand):
 
 
 @dataclass(frozen=True)
+class AgencyFee:
+    """The agency's service fee as the award notice states it (代理服务收费标准及金额)."""
+
+    standard: str = arg(max_length=500)
+    amount: Decimal = arg(money=True)
+
+
+@dataclass(frozen=True)
 class PublishAwardNotice(TenderCommand):
     """The agency publishes the award notice; publicity lasts 1 working day (§29.5)."""
 
     guard: ClassVar[Guard] = Guard(role="agency", sender="agency", phases=_EVALUATION)
     lot: str = arg(max_length=20)
+    agency_fee: AgencyFee | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,9 @@ def publish_award_notice(
         **_notice_content(tender, lot, ctx.registry),
         "award_letter": {"to": lot.award["bidder"], "issued_at": format_time(ctx.now)},
     }
+    if command.agency_fee is not None:
+        fee = command.agency_fee
+        facts["agency_fee"] = {"standard": fee.standard, "amount": money(fee.amount)}
     return Decision("AwardNoticePublished", facts)
 
 
@@ -275,7 +287,7 @@ def _notice_content(tender: TenderState, lot: Lot, registry: RegistryState) -> d
     winner = registry.party(str(lot.award["bidder"]))
     title = tender.name
     package = f"{title[:-2]}{lot.name}采购" if title.endswith("采购") else f"{title} {lot.name}"
-    return {
+    content: dict[str, Any] = {
         "project_code": tender.code,
         "plan": tender.plan,
         "project_name": title,
@@ -293,6 +305,11 @@ def _notice_content(tender: TenderState, lot: Lot, registry: RegistryState) -> d
         "agency": _contact(registry.party(tender.agency)),
         "notified": [winner.party],
     }
+    if "main" in tender.remote.venues:  # where the committee sat (评审地点)
+        content["evaluation_place"] = tender.remote.venues["main"]["room"]
+    if tender.contact is not None:
+        content["project_contact"] = dict(tender.contact)
+    return content
 
 
 def _contact(party: Party) -> dict[str, str]:

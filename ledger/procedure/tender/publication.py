@@ -78,6 +78,14 @@ class EvaluationTerms:
 
 
 @dataclass(frozen=True)
+class ContactTerms:
+    """The project's contact person, printed in every notice (项目联系方式)."""
+
+    person: str = arg(max_length=100)
+    phone: str = arg(max_length=50)
+
+
+@dataclass(frozen=True)
 class CommitteeTerms:
     purchaser_representatives: int = arg(default=1, minimum=0, maximum=20)
     experts: int = arg(default=4, minimum=1, maximum=40)
@@ -112,6 +120,7 @@ class PublishTender(Command):
     sme: SmeTerms = SmeTerms()
     announcement_working_days: int = arg(default=5, minimum=1, maximum=60)
     award_publicity_working_days: int = arg(default=1, minimum=1, maximum=60)
+    contact: ContactTerms | None = None
 
     def target(self) -> str | None:
         return self.tender
@@ -338,6 +347,7 @@ def _published(tender: TenderState, event: EventRecord) -> None:
     tender.terms = {key: args[key] for key in _TERMS}
     tender.officials = [dict(o) for o in args["opening"]["officials"]]
     tender.threshold = args["opening"]["threshold"]
+    tender.contact = dict(args["contact"]) if "contact" in args else None
 
 
 @applies("DocumentsObtained")
