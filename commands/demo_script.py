@@ -142,9 +142,7 @@ def play(
     """
     run = DemoRun(world)
     world.clock.set(B("2020-12-20 09:00"))
-    seed.register_seed_parties(world)
-    if log is not None:
-        world.register_note_key(seed.PLATFORM, log)
+    seed.register_seed_parties(world, log)
     if witness is not None:
         run.witness = witness
         world.register_note_key(seed.REGULATOR, witness, ("regulator",))

@@ -13,6 +13,7 @@ from typing import Any
 from commands.messages import LotTerms, OfficialTerms, OpeningTerms, PublishTender, TimetableTerms
 from commands.world import Participant, World
 from ledger.clock import BEIJING
+from ledger.notes import NoteSigner
 
 CODE = "XFZFCG-2020-33"
 SEED_YEARS = (2020, 2021)  # the official calendars the seed's working days need
@@ -85,14 +86,14 @@ _BIDDERS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )
 
 
-def register_seed_parties(world: World) -> None:
-    """Establish the registry and register every party of the seed with fresh keys."""
-    world.establish()
-    for year in SEED_YEARS:
-        world.record_calendar(year)
-    for party, name, roles, attributes, encryption in _ORGANISATIONS:
+def register_seed_parties(world: World, log: NoteSigner | None = None) -> None:
+    """Found the ledger as ``bidledger init`` does (the platform with the service's receipt
+    key and, if given, the ``log`` key), then register every party of the seed with fresh
+    keys."""
+    platform, name, *_ = _ORGANISATIONS[0]
+    world.found(platform, name, SEED_YEARS, log)
+    for party, name, roles, attributes, encryption in _ORGANISATIONS[1:]:
         world.register(party, name, roles, attributes, encryption=encryption)
-    world.register_receipt_key(PLATFORM)
     for party, name in zip(COMMITTEE, _COMMITTEE_NAMES, strict=True):
         world.register(party, name, ("evaluator",))
     for party, name, attributes in _BIDDERS:
