@@ -51,7 +51,7 @@ class Notices:
     """Projection ``notices``: one row per published notice."""
 
     name = PREFIX
-    version = 1
+    version = 2  # v2: the announcement names each opening official's encryption key
 
     def __init__(self) -> None:
         self.table = define_table(sa.MetaData())
@@ -81,8 +81,11 @@ def _announcement(event: LedgerEvent) -> dict[str, Any]:
     content = {key: args[key] for key in _OPENING_KEYS}
     content["agency"] = event.actor
     content["terms"] = {key: args[key] for key in (*_TERMS, *_TERMS_MORE) if key in args}
-    content["opening"] = {
-        "officials": sorted(official["party"] for official in args["opening"]["officials"]),
+    content["opening"] = {  # what a bidder needs to seal: each official's key, the threshold
+        "officials": [
+            {"party": official["party"], "encryption_key": official["encryption_key"]}
+            for official in args["opening"]["officials"]
+        ],
         "threshold": args["opening"]["threshold"],
     }
     return content
