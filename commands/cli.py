@@ -1,7 +1,9 @@
-"""The ``bidledger`` command line. Exit codes: 0 ok, 1 verification failed, 2 usage or input.
+"""The bidledger command line.
 
-The database is ``--db URL`` or ``BIDLEDGER_DB`` (a SQLAlchemy URL), by default a SQLite
-file ``bidledger.db`` in the current directory.
+Exit codes: 0 ok, 1 verification failed, 2 usage or input error, 3 the ledger refused the
+command by one of its rules (nothing was written to the tender). The database is --db URL
+or BIDLEDGER_DB (a SQLAlchemy URL; postgresql:// means the installed psycopg driver), by
+default the SQLite file bidledger.db in the current directory.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ledger.database import label, read_only_url, recognise
-from ledger.errors import LedgerError, VerificationFailure
+from ledger.errors import LedgerError, RuleViolation, VerificationFailure
 from ledger.files import read_checkpoint_note
 from ledger.policy import TrustPolicy
 from ledger.store import DEFAULT_URL, LedgerStore
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
+_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,22 +41,45 @@ def _run(options: argparse.Namespace) -> int:
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped early; not our failure
         _silence_stdout()
         return EXIT_OK
-    except VerificationFailure as exc:
+    except Exception as exc:
+        return _report(exc)
+
+
+def _report(exc: Exception) -> int:
+    """Say what went wrong in one line (a fork's evidence below it); the exit code."""
+    if isinstance(exc, VerificationFailure):
         first, _, evidence = str(exc).partition("\n")
         say(f"verification FAILED at {first}")
         if evidence:  # e.g. a fork's two signed checkpoints: the proof, printed as it is
             print(evidence, end="" if evidence.endswith("\n") else "\n")
         return EXIT_FAILED
-    except LedgerError as exc:
+    if isinstance(exc, RuleViolation):
+        say(f"{exc} [{exc.rule.code}]; nothing was written to the tender")
+        return EXIT_REFUSED
+    if isinstance(exc, LedgerError):
         say(f"error: {exc}")
-        return EXIT_USAGE
-    except OSError as exc:
+    elif isinstance(exc, OSError):
         where = f": {exc.filename}" if exc.filename else ""
         say(f"error: {exc.strerror or exc}{where}")
-        return EXIT_USAGE
-    except Exception as exc:  # a bug: still one line, never a traceback
+    elif _is_database_error(exc):
+        say(f"error: the database: {_first_line(exc)}")
+    else:  # a bug: still one line, never a traceback
         say(f"error: unexpected {type(exc).__name__} ({exc}); please report this bug")
-        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def _is_database_error(exc: Exception) -> bool:
+    """The driver's or the event store's error (unreachable, read-only, locked, ...)."""
+    from eventsourcing.persistence import PersistenceError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(exc, PersistenceError | SQLAlchemyError)
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc.__cause__ or exc
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
 
 
 def _utf8(text: str) -> bool:
@@ -88,7 +114,11 @@ class Parser(argparse.ArgumentParser):
 
 
 def database_url(options: argparse.Namespace) -> str:
-    return str(options.db or os.environ.get("BIDLEDGER_DB") or DEFAULT_URL)
+    """``--db``, else ``BIDLEDGER_DB``, else the default; ``postgresql://`` names the installed
+    driver (psycopg 3) rather than SQLAlchemy's default (psycopg2, not installed)."""
+    url = str(options.db or os.environ.get("BIDLEDGER_DB") or DEFAULT_URL)
+    scheme, sep, rest = url.partition("://")
+    return f"{_DRIVERS[scheme]}://{rest}" if sep and scheme in _DRIVERS else url
 
 
 def open_existing(url: str, *, read_only: bool = True) -> LedgerStore:
@@ -237,12 +267,6 @@ def _demo(options: argparse.Namespace) -> int:
     return run_demo(database_url(options), out=sys.stdout)
 
 
-def _seal(options: argparse.Namespace) -> int:
-    from commands.bidder import run_seal
-
-    return run_seal(options)
-
-
 def _projections(options: argparse.Namespace) -> int:
     """``projections status|catch-up|rebuild``: the read models' positions, lag, rebuilds."""
     from projections.catalog import all_projections
@@ -316,22 +340,6 @@ def _parser() -> argparse.ArgumentParser:
     prove = _prove_parser(commands)
     for sub in (demo, verify, policy, checkpoint, prove):
         sub.add_argument("--db", help=f"SQLAlchemy URL (default: $BIDLEDGER_DB or {DEFAULT_URL})")
-    seal = commands.add_parser("seal", help="seal a bid document (runs on the bidder's machine)")
-    seal.add_argument("document", help="bid document JSON file")
-    seal.add_argument("--tender", required=True, help="project code, e.g. XFZFCG-2020-33")
-    seal.add_argument("--lot", required=True)
-    seal.add_argument("--bidder", required=True, help="the bidder's party id")
-    seal.add_argument(
-        "--official",
-        action="append",
-        required=True,
-        help="PARTY=X25519 key hex, as named in the notice (repeat)",
-    )
-    seal.add_argument(
-        "--threshold", type=int, required=True, help="officials needed to open, as in the notice"
-    )
-    seal.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
-    seal.set_defaults(run=_seal)
     views = commands.add_parser("projections", help="read models: status, catch-up, rebuild")
     views.add_argument("action", choices=("status", "catch-up", "rebuild"))
     views.add_argument("name", nargs="?", help="one projection (default: every registered one)")
@@ -353,6 +361,17 @@ def _parser() -> argparse.ArgumentParser:
     from commands.calendar_cli import add_calendar_commands
 
     add_calendar_commands(commands)
+    from commands.deploy_cli import (
+        add_deploy_commands,
+        add_key_shares_command,
+        add_seal_command,
+    )
+    from commands.register_cli import add_register_commands
+
+    add_deploy_commands(commands)
+    add_register_commands(commands)
+    add_seal_command(commands)
+    add_key_shares_command(commands)
     return parser
 
 
