@@ -257,3 +257,21 @@ def test_a_command_the_rules_refuse_exits_3_and_names_rule_and_clause(
     assert late.code == 3
     refusal = late.json()["refusal"]
     assert (refusal["clause"], refusal["rule"]) == ("§23.1(3)", "CHECK_IN_BEFORE_DEADLINE")
+
+
+def test_a_second_tender_runs_on_the_same_ledger(tender: CliDeployment) -> None:
+    notice = json.loads(next(tender.commands.glob("*-PublishTender.json")).read_text("utf-8"))
+    second = {
+        **notice["args"],
+        "code": "E2E-2021-02",
+        "timetable": {
+            "documents_from": "2021-02-01T08:30:00+08:00",
+            "documents_until": "2021-03-01T09:30:00+08:00",
+            "questions_until": "2021-02-22T17:30:00+08:00",
+            "deadline": "2021-03-01T09:30:00+08:00",
+        },
+    }
+    published = _accepted(tender.act(AGENCY, "PublishTender", second, "2021-01-28 09:00"))
+    assert published["event"] == "TenderPublished"
+    obtained = tender.act(BIDDERS[0], "ObtainDocuments", {}, "2021-02-01 09:00", "E2E-2021-02")
+    assert _accepted(obtained)["version"] == 2
