@@ -68,8 +68,8 @@ def verify_log(
     audit = LogAudit(store, against, policy)
     replayer = Replayer()
     for notification in _read(store, lambda: summary.events):
-        where = (
-            f"log index {notification.id} (stream {notification.originator_id} "
+        where = (  # leaf: the event's 0-based place in the log and its Merkle tree
+            f"leaf {summary.events} (stream {notification.originator_id} "
             f"v{notification.originator_version})"
         )
         try:

@@ -59,7 +59,7 @@ def render_audit(trail: dict[str, Any]) -> str:
     if trail.get("as_of"):
         title += f", as of {trail['as_of']}"
     lines = [title, "All times Beijing (UTC+8); signature: checked against the registry then."]
-    headers = ("v", "log", "time", "actor [role]", "action 动作", "hash", "signature")
+    headers = ("v", "leaf", "time", "actor [role]", "action 动作", "hash", "signature")
     lines.append(_event_table(headers, trail["events"]))
     if trail.get("refused_attempts"):
         lines += ["", "Refused attempts (nothing of them entered the tender):"]
@@ -73,7 +73,7 @@ def _event_table(headers: Sequence[str], events: Sequence[dict[str, Any]]) -> st
     rows = [
         (
             event["version"],
-            event["position"],
+            event["leaf"],
             _short(event["time"]),
             f"{event['actor_name']} [{event['role']}]",
             f"{event['action_zh']} / {event['action_en']}",

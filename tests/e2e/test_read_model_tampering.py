@@ -170,7 +170,7 @@ def test_a_runner_stopped_by_a_recorded_error_explains_its_lag(
     [
         (
             "UPDATE projection_positions SET version = 7 WHERE name = 'notices'",
-            "stored by version 7 of its code, this is version 1",
+            "stored by version 7 of its code, this is version 2",
         ),
         (
             "UPDATE projection_positions SET position = position + 1000 WHERE name = 'notices'",

@@ -89,7 +89,7 @@ class Row:
 
     @property
     def where(self) -> str:
-        return f"log index {self.id} (stream {UUID(bytes=self.stream)} v{self.version})"
+        return f"leaf {self.id - 1} (stream {UUID(bytes=self.stream)} v{self.version})"
 
 
 def _rows(db: Db, kind: str | None = None) -> list[Row]:
@@ -248,7 +248,8 @@ def test_a_deleted_event_is_named(copy: Path, capsys: pytest.CaptureFixture[str]
     after = _tamper(copy, change)
     code, printed = _verify(copy, capsys)
     assert code == 1
-    assert f"verification FAILED at {after.where}: stream out of sequence" in printed
+    place = f"leaf {after.id - 2} (stream {UUID(bytes=after.stream)} v{after.version})"
+    assert f"verification FAILED at {place}: stream out of sequence" in printed  # one gone
 
 
 def test_a_deleted_last_event_is_named_by_the_stored_tree(
@@ -303,7 +304,7 @@ def test_events_reordered_across_streams_are_named(
     code, printed = _verify(copy, capsys)
     assert code == 1
     assert (
-        f"verification FAILED at log index {second.id} (stream {UUID(bytes=first.stream)} "
+        f"verification FAILED at leaf {second.id - 1} (stream {UUID(bytes=first.stream)} "
         f"v{first.version}): time runs backwards along the log"
     ) in printed
 
@@ -321,7 +322,7 @@ def test_events_reordered_within_a_stream_are_named(
     code, printed = _verify(copy, capsys)
     assert code == 1
     assert (
-        f"verification FAILED at log index {first.id} (stream {UUID(bytes=first.stream)} "
+        f"verification FAILED at leaf {first.id - 1} (stream {UUID(bytes=first.stream)} "
         f"v{second.version}): stream out of sequence: expected version {first.version}"
     ) in printed
 
@@ -471,7 +472,7 @@ def test_a_key_registered_with_a_back_dated_validity_is_named(
         (
             "UPDATE checkpoints SET size = 100 WHERE seq = 3",
             "checkpoint #3 (opening, issued 2021-01-15T09:30:00+08:00): the checkpoints table "
-            "disagrees with its signed note: size 100 is stored, the note signs 70",
+            "disagrees with its signed note: size 100 is stored, the note signs 69",
         ),
         (
             "DELETE FROM merkle_nodes WHERE level = 3 AND idx = 2",
