@@ -17,7 +17,6 @@ from typing import Any, NoReturn
 
 from ledger.database import label, read_only_url, recognise
 from ledger.errors import LedgerError, RuleViolation, VerificationFailure
-from ledger.files import read_checkpoint_note
 from ledger.policy import TrustPolicy
 from ledger.store import DEFAULT_URL, LedgerStore
 
@@ -124,53 +123,6 @@ def database_url(options: argparse.Namespace) -> str:
 def open_existing(url: str, *, read_only: bool = True) -> LedgerStore:
     """A database that must already hold a ledger; read-only unless the command writes."""
     return LedgerStore.open_existing(url, read_only=read_only)
-
-
-def _verify(options: argparse.Namespace) -> int:
-    from ledger.verification import verify_log
-    from projections.consistency import check_read_models
-    from projections.runner import engine_for
-
-    against = read_checkpoint_note(options.against) if options.against else None
-    policy = read_policy(options.policy) if options.policy else None
-    store = open_existing(database_url(options))
-    engine = engine_for(store)
-    try:
-        head = store.head()
-        summary = verify_log(store, against=against, policy=policy)
-        models = check_read_models(store, engine, head)
-    finally:
-        engine.dispose()
-        store.close()
-    print(
-        f"verified {summary.events} events in {len(summary.streams)} streams: every hash, "
-        "chain link, signature and key validity holds, and every command re-run through the "
-        "rules gives the event recorded"
-    )
-    merkle = summary.merkle
-    if merkle is not None:
-        stored = (
-            f"stored tree ({merkle.stored_size} leaves) and {merkle.checkpoints} signed "
-            "checkpoints agree"
-            if merkle.stored_size or merkle.checkpoints
-            else "no stored tree or checkpoints in this database"
-        )
-        print(f"Merkle log: {merkle.size} leaves, root {merkle.root}; {stored}")
-        if merkle.against_size is not None:
-            print(f"consistent with {options.against} (tree size {merkle.against_size})")
-    if policy is not None:
-        print(
-            f"anchored in the policy {options.policy}: authority and log keys pinned; "
-            f"{policy.quorum} of {len(policy.witnesses)} witness(es) cosign what it requires"
-        )
-    if models.agreed:
-        print(f"read models agree with a rebuild from the log: {', '.join(models.agreed)}")
-    for name, (position, error) in sorted(models.stopped.items()):
-        print(
-            f"read model {name} agrees with the log up to log index {position}, where its "
-            f"runner stopped with the error recorded: {error}"
-        )
-    return EXIT_OK
 
 
 def read_policy(path: str) -> TrustPolicy:
@@ -317,14 +269,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="run the seed tender XFZFCG-2020-33 end to end")
     demo.set_defaults(run=_demo)
-    verify = commands.add_parser("verify", help="check every hash, chain and signature")
-    verify.add_argument(
-        "--against", metavar="CHECKPOINT_FILE", help="a signed checkpoint issued earlier"
-    )
-    verify.set_defaults(run=_verify)
-    verify.add_argument(
-        "--policy", help="a trust policy file: verify against its pinned keys and witnesses"
-    )
+    from commands.verify_cli import add_verify_command
+
+    verify = add_verify_command(commands)
     policy = commands.add_parser(
         "policy", help="print this ledger's trust policy (keys and witnesses to pin)"
     )

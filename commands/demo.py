@@ -10,6 +10,7 @@ from typing import TextIO
 
 from commands import seed
 from commands.demo_script import ILLUSTRATIVE, LOG_ORIGIN, WITNESS_NAME, DemoRun, play
+from commands.platform import catch_up_read_models
 from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import Clock, FixedClock
@@ -39,6 +40,7 @@ def run_demo(url: str, out: TextIO) -> int:
             service, keys = witnessed_service(store, clock, Path(folder))
             run = play(World(service, clock), log=keys.log, witness=keys.witness)
             service.checkpoint("closing", tender_stream(seed.CODE))
+        catch_up_read_models(store)  # a command that writes leaves no read model behind
         policy = _write_policy(url, store)
         _print_report(run, store, url, out, policy)
     finally:

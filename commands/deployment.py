@@ -43,6 +43,7 @@ __all__ = [
     "deployment_clock",
     "is_rehearsal",
     "platform_service",
+    "rehearsal_platform",
     "rehearsal_time",
 ]
 
@@ -122,6 +123,19 @@ def is_rehearsal(registry: RegistryState, platform: str) -> bool:
     """Whether the registry records ``platform`` as a rehearsal's (its clock may be set)."""
     party = registry.parties.get(platform)
     return party is not None and party.attributes.get(REHEARSAL) is True
+
+
+def rehearsal_platform(store: LedgerStore) -> str | None:
+    """The platform a ledger's registry records as a rehearsal's, if any (its times are set)."""
+    from ledger.errors import NotFound
+    from ledger.procedure.registry_state import REGISTRY_STREAM
+
+    try:
+        registry = store.state(RegistryState, REGISTRY_STREAM)
+    except NotFound:
+        return None
+    found = sorted(p for p in registry.parties if is_rehearsal(registry, p))
+    return found[0] if found else None
 
 
 def deployment_clock(registry: RegistryState, platform: str, environ: Mapping[str, str]) -> Clock:
