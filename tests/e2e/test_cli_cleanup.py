@@ -36,6 +36,18 @@ def test_no_help_text_carries_markup() -> None:
         assert not [m for m in MARKUP if m in text], f"{parser.prog}: {text}"
 
 
+def test_the_offline_bundle_verifier_help_carries_no_markup(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ledger.bundle.__main__ import main as bundle_main
+
+    with pytest.raises(SystemExit):
+        bundle_main(["--help"])
+    text = capsys.readouterr().out
+    assert "python -m ledger.bundle FILE" in text
+    assert not [m for m in MARKUP if m in text]
+
+
 @pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
 def test_a_postgresql_url_means_the_installed_driver(
     scheme: str, capsys: pytest.CaptureFixture[str]
