@@ -11,7 +11,7 @@ it is registered (the next whole second), for the roles given or else all the pa
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,12 +102,13 @@ def _as_authority(options: argparse.Namespace, build: Any) -> int:
     from commands.cli import database_url
     from commands.client import Actor
     from commands.platform import running_platform
+    from commands.registration import registration_time
     from commands.submission import submit_signed
 
     keys = platform_keys(options)
     with running_platform(database_url(options), keys) as service:
         registry = service.registry()
-        command = build(registry, _next_second(service.clock.now()))
+        command = build(registry, registration_time(service.clock.now()))
         authority, signer = _authority(options, registry)
         signed = Actor(authority, "authority", signer).sign(command)
         submitted = submit_signed(signed, service)
@@ -165,9 +166,3 @@ def _with_until(command: Any, until: datetime | None) -> Any:
     import dataclasses
 
     return command if until is None else dataclasses.replace(command, valid_until=until)
-
-
-def _next_second(now: datetime) -> datetime:
-    """``now`` rounded up to a whole second: the form signed times take (never before now)."""
-    whole = now.replace(microsecond=0)
-    return whole if whole == now else whole + timedelta(seconds=1)

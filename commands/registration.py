@@ -16,7 +16,8 @@ from typing import Any
 from cryptography import x509
 
 from commands.client import Actor
-from commands.service import Outcome
+from commands.keystore import KeyStore
+from commands.service import LedgerService, Outcome
 from ledger.crypto.certificates import issue_certificate
 from ledger.crypto.signing import Signer
 from ledger.envelope import SignedCommand
@@ -40,10 +41,12 @@ __all__ = [
     "REHEARSAL",
     "calendar_year",
     "encryption_key",
+    "enrol",
     "found_ledger",
     "genesis",
     "note_key",
     "receipt_key",
+    "registration_time",
     "signing_key",
     "witness_party",
 ]
@@ -108,6 +111,47 @@ def note_key(
     return RegisterKey(
         party, verifier.public_key.hex(), "log", roles, valid_from, note_key=verifier.vkey()
     )
+
+
+def registration_time(now: datetime) -> datetime:
+    """``now`` rounded up to a whole second: a key's ``valid_from`` when registered at once
+    (signed times are to the second; a validity starting before now would be back-dated)."""
+    whole = now.replace(microsecond=0)
+    return whole if whole == now else whole + timedelta(seconds=1)
+
+
+def enrol(
+    service: LedgerService,
+    authority: Actor,
+    keys: KeyStore,
+    party: str,
+    name: str,
+    roles: tuple[str, ...],
+    *,
+    attributes: Mapping[str, Any] | None = None,
+    encryption: bool = False,
+) -> None:
+    """Make ``party``'s keys in ``keys`` and have the authority register it and them."""
+    now = registration_time(service.clock.now())
+    signer = keys.create_signer(party)
+    authority_name = service.registry().party(authority.party).name
+    commands: list[RegisterParty | RegisterKey] = [
+        RegisterParty(party, name, roles, dict(attributes or {})),
+        signing_key(
+            authority.signer,
+            authority_name,
+            party=party,
+            subject_name=name,
+            public_key=signer.public_key,
+            roles=roles,
+            valid_from=now,
+        ),
+    ]
+    if encryption:
+        box = bytes(keys.create_box_key(party).public_key)
+        commands.append(encryption_key(party, box, roles, now))
+    for command in commands:
+        service.execute(authority.sign(command))
 
 
 def witness_party(verifier: NoteVerifier) -> str:

@@ -110,6 +110,11 @@ def officials(world: World) -> tuple[OfficialTerms, ...]:
 
 def invitation(world: World) -> PublishTender:
     """The invitation of 2020-12-25 as published, before the correction notice."""
+    return notice(officials(world))
+
+
+def notice(opening_officials: tuple[OfficialTerms, ...]) -> PublishTender:
+    """The invitation of 2020-12-25, sealed to these opening officials (two of them open)."""
     return PublishTender(
         tender=CODE,
         name=TITLE,
@@ -129,7 +134,7 @@ def invitation(world: World) -> PublishTender:
             decryption_minutes=30,
             objections_until=beijing("2021-01-07 17:30"),  # invitation 六(三)
         ),
-        opening=OpeningTerms(officials(world), threshold=2),
+        opening=OpeningTerms(opening_officials, threshold=2),
     )
 
 

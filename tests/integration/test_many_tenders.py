@@ -23,7 +23,6 @@ from commands.messages import (
     OfficialTerms,
     OpeningTerms,
     PublishTender,
-    RegisterParty,
     TimetableTerms,
 )
 from commands.platform import running_platform
@@ -53,29 +52,10 @@ def deployed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, KeyS
     founding = Founding("bidledger.test/many", years=seed.SEED_YEARS, rehearsal=True)
     found(url, keys, founding, start, tmp_path / "policy.txt")
     with running_platform(url, keys, _at("2020-12-21 09:00")) as service:
-        authority = Actor(
-            "registration-authority", "authority", keys.signer(registration.AUTHORITY)
-        )
-        now = service.clock.now()
+        authority = Actor(registration.AUTHORITY, "authority", keys.signer(registration.AUTHORITY))
         for party, roles in PARTIES:
-            signer = keys.create_signer(party)
-            commands = [
-                RegisterParty(party, party, roles),
-                registration.signing_key(
-                    authority.signer,
-                    "Registration authority",
-                    party=party,
-                    subject_name=party,
-                    public_key=signer.public_key,
-                    roles=roles,
-                    valid_from=now,
-                ),
-            ]
-            if "official" in roles:
-                box = bytes(keys.create_box_key(party).public_key)
-                commands.append(registration.encryption_key(party, box, roles, now))
-            for command in commands:
-                assert submit_signed(authority.sign(command), service).accepted
+            encryption = "official" in roles
+            registration.enrol(service, authority, keys, party, party, roles, encryption=encryption)
     return url, keys
 
 
