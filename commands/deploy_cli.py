@@ -201,16 +201,15 @@ def signer_of(key_file: str, actor: str | None) -> tuple[str, Any]:
 
 def _init(options: argparse.Namespace) -> int:
     from commands.cli import database_url
-    from commands.deployment import WitnessAt, rehearsal_time
+    from commands.deployment import WitnessAt, rehearsal_time, this_second
     from commands.founding import Founding, default_years, found
-    from ledger.clock import SystemClock
 
     if len(options.witness) != len(options.witness_url):
         raise InvalidInput("give each --witness VKEY its --witness-url URL, in the same order")
     fixed = rehearsal_time(os.environ)
     if fixed is not None and not options.rehearsal:
         raise InvalidInput("BIDLEDGER_CLOCK sets the clock of a rehearsal only: add --rehearsal")
-    clock = fixed or SystemClock()
+    clock = fixed or this_second()  # the founding's events all stamped at one second
     keys = KeyStore(options.keys, Passphrase(clear=options.unencrypted_keys))
     founding = Founding(
         origin=options.origin or f"bidledger.local/{options.platform}",

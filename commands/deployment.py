@@ -45,6 +45,7 @@ __all__ = [
     "platform_service",
     "rehearsal_platform",
     "rehearsal_time",
+    "this_second",
 ]
 
 
@@ -138,17 +139,32 @@ def rehearsal_platform(store: LedgerStore) -> str | None:
     return found[0] if found else None
 
 
-def deployment_clock(registry: RegistryState, platform: str, environ: Mapping[str, str]) -> Clock:
-    """The machine's clock, or ``BIDLEDGER_CLOCK``'s on a ledger founded as a rehearsal."""
+def deployment_clock(
+    registry: RegistryState,
+    platform: str,
+    environ: Mapping[str, str],
+    *,
+    one_moment: bool = False,
+) -> Clock:
+    """The machine's clock, or ``BIDLEDGER_CLOCK``'s on a ledger founded as a rehearsal.
+
+    ``one_moment``: the machine's time now, to the second, for the whole run: a key
+    registered with ``valid_from`` that moment is registered at it, not a tick later.
+    """
     fixed = rehearsal_time(environ)
     if fixed is None:
-        return SystemClock()
+        return this_second() if one_moment else SystemClock()
     if not is_rehearsal(registry, platform):
         raise InvalidInput(
             f"{CLOCK_ENV} is for tests and rehearsals only, and this ledger was not founded as "
             "a rehearsal (bidledger init --rehearsal): unset it"
         )
     return fixed
+
+
+def this_second() -> FixedClock:
+    """The machine's time now, to the second (signed times are), standing still."""
+    return FixedClock(SystemClock().now().replace(microsecond=0))
 
 
 def platform_service(

@@ -24,14 +24,20 @@ __all__ = ["catch_up_read_models", "running_platform"]
 
 @contextmanager
 def running_platform(
-    url: str, keys: KeyStore, environ: Mapping[str, str] | None = None
+    url: str,
+    keys: KeyStore,
+    environ: Mapping[str, str] | None = None,
+    *,
+    one_moment: bool = False,
 ) -> Iterator[LedgerService]:
-    """The platform's service on the ledger at ``url``, with the deployment in ``keys``."""
+    """The platform's service on the ledger at ``url``, with the deployment in ``keys``
+    (``one_moment``: its clock stands at the second it started; see ``deployment_clock``)."""
     deployment = Deployment.load(keys.folder)
     store = LedgerStore.open_existing(url, read_only=False)
     try:
         registry = store.state(RegistryState, REGISTRY_STREAM)
-        clock = deployment_clock(registry, deployment.platform, environ or os.environ)
+        environment = os.environ if environ is None else environ
+        clock = deployment_clock(registry, deployment.platform, environment, one_moment=one_moment)
         service = platform_service(store, keys, deployment, clock)
         try:
             yield service

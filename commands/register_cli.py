@@ -106,7 +106,7 @@ def _as_authority(options: argparse.Namespace, build: Any) -> int:
     from commands.submission import submit_signed
 
     keys = platform_keys(options)
-    with running_platform(database_url(options), keys) as service:
+    with running_platform(database_url(options), keys, one_moment=True) as service:
         registry = service.registry()
         command = build(registry, registration_time(service.clock.now()))
         authority, signer = _authority(options, registry)

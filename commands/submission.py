@@ -65,8 +65,8 @@ class Submitted:
             refusal = self.refusal
             return [
                 f"refused: {self.command} {self.command_id} by {refusal['clause']} "
-                f"({refusal['name']}) [{refusal['rule']}]: {refusal['detail']}",
-                "nothing was written to the tender; the attempt is kept in its attempts stream",
+                f"({refusal['name']}) [{refusal['rule']}]: {refusal['detail']}; nothing was "
+                "written to the tender (the attempt is kept in its attempts stream)"
             ]
         again = " (a retry: the first result)" if self.replayed else ""
         where = "" if self.leaf is None else f", leaf {self.leaf} of the log"
