@@ -4,8 +4,9 @@
 (a ``.pub`` file from ``keygen``; a witness's or a second log's key with ``--vkey``) build
 the command, sign it with the authority's key (``--key``, by default the one in the key
 store) and submit it like ``submit``: exit 0 accepted, 3 refused by a rule. A signing key is
-registered with an X.509 certificate the authority issues; a key is valid from the moment
-it is registered (the next whole second), for the roles given or else all the party's.
+registered with an X.509 certificate the authority issues; a key is valid from the second it
+is registered (a registration runs at one whole second), for the roles given or else all the
+party's.
 """
 
 from __future__ import annotations
