@@ -169,6 +169,10 @@ def read_only_database(options: argparse.Namespace) -> str:
 def _checkpoint(options: argparse.Namespace) -> int:
     from ledger.transparency import TreeStore
 
+    if options.issue or options.closing:
+        from commands.deploy_cli import issue_checkpoint
+
+        return issue_checkpoint(options)
     tree = TreeStore(read_only_database(options))
     try:
         latest = tree.latest_checkpoint()
@@ -282,7 +286,16 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds after a deadline by which the witnesses must cosign (default 900)",
     )
     policy.set_defaults(run=_policy)
-    checkpoint = commands.add_parser("checkpoint", help="print the latest signed checkpoint")
+    checkpoint = commands.add_parser(
+        "checkpoint", help="print the latest signed checkpoint (or issue one: --issue)"
+    )
+    checkpoint.add_argument(
+        "--issue", action="store_true", help="the platform issues a checkpoint now (needs --keys)"
+    )
+    checkpoint.add_argument(
+        "--closing", metavar="TENDER", help="with --issue: the closing checkpoint of a tender"
+    )
+    checkpoint.add_argument("--keys", metavar="DIR", help="the deployment's key store")
     checkpoint.set_defaults(run=_checkpoint)
     prove = _prove_parser(commands)
     for sub in (demo, verify, policy, checkpoint, prove):

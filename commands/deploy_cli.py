@@ -227,6 +227,9 @@ def _init(options: argparse.Namespace) -> int:
     print(f"log origin {founding.origin}; calendar years recorded: {_years(founding.years)}")
     print(f"keys in {keys.folder}: " + ", ".join(path.name for path in founded.key_files))
     print(f"deployment file {founded.config}; trust policy {founded.policy}")
+    print(f"log key (give it to each witness): {founded.log_vkey}")
+    for refusal in founded.unwitnessed:
+        print(f"warning: the first checkpoint is not cosigned by {refusal}", file=sys.stderr)
     if founding.rehearsal:
         print("a REHEARSAL ledger: its clock may be set with BIDLEDGER_CLOCK (it says so itself)")
     return EXIT_OK
@@ -301,6 +304,22 @@ def submit_and_report(signed: Any, options: argparse.Namespace) -> int:
     else:
         print("\n".join(submitted.lines()), file=sys.stdout if submitted.accepted else sys.stderr)
     return EXIT_OK if submitted.accepted else EXIT_REFUSED
+
+
+def issue_checkpoint(options: argparse.Namespace) -> int:
+    """``checkpoint --issue [--closing TENDER]``: a checkpoint of the log now, cosigned by
+    the deployment's witnesses (``closing``: the one covering a tender's last event)."""
+    from commands.cli import database_url
+    from commands.platform import running_platform
+    from ledger.procedure.state import stream_of
+
+    if not options.issue:
+        raise InvalidInput("--closing TENDER issues a checkpoint: give --issue with it")
+    with running_platform(database_url(options), platform_keys(options)) as service:
+        tender = stream_of(options.closing) if options.closing else None
+        note = service.checkpoint("closing" if tender else "manual", tender)
+    print(note, end="")
+    return EXIT_OK
 
 
 def _submit_bid(options: argparse.Namespace) -> int:

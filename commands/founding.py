@@ -56,7 +56,9 @@ class Founded:
     policy: Path
     config: Path
     checkpoint: str
+    log_vkey: str
     key_files: tuple[Path, ...] = field(default=())
+    unwitnessed: tuple[str, ...] = field(default=())  # witnesses that did not cosign, and why
 
 
 def default_years(year: int) -> tuple[int, ...]:
@@ -99,6 +101,8 @@ def found(url: str, keys: KeyStore, founding: Founding, clock: Clock, policy: Pa
             attributes={REHEARSAL: True} if founding.rehearsal else {},
         )
         note = service.checkpoint("manual")
+        assert service.transparency is not None
+        unwitnessed = tuple(f"{name}: {why}" for _, name, why in service.transparency.unwitnessed)
         text = policy_of(service.registry(), founding.origin).to_text()
         config = deployment.save(keys.folder)
         write_file(policy, text.encode("utf-8"), "the trust policy")
@@ -106,7 +110,7 @@ def found(url: str, keys: KeyStore, founding: Founding, clock: Clock, policy: Pa
     finally:
         store.close()
     files = tuple(sorted(keys.folder.glob("*.key")))
-    return Founded(deployment, policy, config, note, files)
+    return Founded(deployment, policy, config, note, log.verifier().vkey(), files, unwitnessed)
 
 
 def ensure_no_ledger(url: str) -> None:

@@ -44,9 +44,18 @@ def running_platform(
         except RuleViolation:  # the refused attempt is on the record: show it too
             catch_up_read_models(store)
             raise
+        finally:
+            _warn_unwitnessed(service)
         catch_up_read_models(store)
     finally:
         store.close()
+
+
+def _warn_unwitnessed(service: LedgerService) -> None:
+    """Say which checkpoint a witness did not cosign (and why): the trust policy needs it."""
+    log = service.transparency
+    for seq, witness, why in [] if log is None else log.unwitnessed:
+        print(f"warning: checkpoint #{seq} is not cosigned by {witness}: {why}", file=sys.stderr)
 
 
 def catch_up_read_models(store: LedgerStore) -> dict[str, int]:

@@ -265,12 +265,14 @@ def test_a_deleted_last_event_is_named_by_the_stored_tree(
 
 
 def _erase_tail(db: Db, keep: int) -> None:
-    """Delete the log after ``keep`` entries, with their leaves, nodes and checkpoints."""
+    """Delete the log after ``keep`` entries, with their leaves, nodes and checkpoints, and
+    forget the read models (as if never run)."""
     ids = [row.id for row in _rows(db)][keep:]
     db.executemany("DELETE FROM application_events WHERE id = ?", [(i,) for i in ids])
     db.execute("DELETE FROM merkle_leaves WHERE leaf_index >= ?", (keep,))
     db.execute("DELETE FROM merkle_nodes WHERE ((idx + 1) << level) > ?", (keep,))
     db.execute("DELETE FROM checkpoints WHERE size > ?", (keep,))
+    db.execute("DELETE FROM projection_positions")  # and the read models the demo kept
 
 
 @pytest.mark.parametrize("erased", [1, 7])
