@@ -35,6 +35,10 @@ def run_demo(url: str, out: TextIO) -> int:
     try:
         if store.exists(tender_stream(seed.CODE)):
             raise InvalidInput(f"{url} already holds {seed.CODE}; give the demo a fresh --db")
+        if store.exists(REGISTRY_STREAM):
+            raise InvalidInput(
+                f"{url} already holds a ledger: the demo founds its own; give it a fresh --db"
+            )
         clock = FixedClock(seed.beijing("2020-12-20 09:00"))
         with tempfile.TemporaryDirectory() as folder:  # the regulator's witness state
             service, keys = witnessed_service(store, clock, Path(folder))

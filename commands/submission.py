@@ -59,6 +59,13 @@ class Submitted:
             "refusal": self.refusal or None,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Submitted:
+        """The answer as :meth:`to_json` wrote it (from another transport, e.g. HTTP)."""
+        fields = {key: data[key] for key in cls.__dataclass_fields__ if key in data}
+        fields["refusal"] = dict(data.get("refusal") or {})
+        return cls(**fields)
+
     def lines(self) -> list[str]:
         """The outcome in words, for a terminal."""
         if not self.accepted:

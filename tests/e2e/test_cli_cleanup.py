@@ -125,3 +125,29 @@ def test_the_audit_numbers_events_by_their_leaf_as_prove_takes_it(
     table = run_main(capsys, "audit", seed.CODE, "--db", db).out
     header = next(line for line in table.splitlines() if line.lstrip().startswith("v "))
     assert header.split()[:3] == ["v", "leaf", "time"]
+
+
+def test_an_error_of_the_database_itself_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from eventsourcing.persistence import OperationalError
+
+    from commands.cli import _run
+
+    def refused(options: argparse.Namespace) -> int:
+        raise OperationalError("attempt to write a readonly database\n[SQL: INSERT ...]")
+
+    assert _run(argparse.Namespace(run=refused)) == 2
+    assert capsys.readouterr().err == "error: the database: attempt to write a readonly database\n"
+
+
+def test_the_demo_refuses_a_database_that_holds_another_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BIDLEDGER_KEY_PASSPHRASE", "x")
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    run_main(
+        capsys, "init", "--db", db, "--keys", str(tmp_path / "keys"), "--calendar-year", "2020"
+    )
+    line = run_main(capsys, "demo", "--db", db).refused()
+    assert line.endswith("already holds a ledger: the demo founds its own; give it a fresh --db")
