@@ -321,11 +321,8 @@ def _parser() -> argparse.ArgumentParser:
     from commands.calendar_cli import add_calendar_commands
 
     add_calendar_commands(commands)
-    from commands.deploy_cli import (
-        add_deploy_commands,
-        add_key_shares_command,
-        add_seal_command,
-    )
+    from commands.deploy_cli import add_deploy_commands
+    from commands.party_cli import add_key_shares_command, add_seal_command
     from commands.register_cli import add_register_commands
 
     add_deploy_commands(commands)

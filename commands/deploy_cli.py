@@ -57,82 +57,6 @@ def add_deploy_commands(subparsers: Any) -> None:
     bid.set_defaults(run=_submit_bid)
 
 
-def add_seal_command(subparsers: Any) -> None:
-    """Add ``seal``: what a bidder runs on its own machine."""
-    seal = subparsers.add_parser("seal", help="check and seal a bid document (bidder's machine)")
-    seal.add_argument("document", help="bid document JSON file (docs/bid-document.md)")
-    seal.add_argument("--tender", required=True, help="project code, e.g. XFZFCG-2020-33")
-    seal.add_argument("--lot", required=True, help="the lot bid for")
-    seal.add_argument("--bidder", required=True, help="the bidder's party id")
-    seal.add_argument(
-        "--official",
-        action="append",
-        default=[],
-        help="PARTY=X25519 key hex, as the notice names them (repeat; default: from --db)",
-    )
-    seal.add_argument(
-        "--threshold", type=int, help="officials needed to open, as in the notice (or --db)"
-    )
-    seal.add_argument("--db", help=f"read the notice from this ledger: {DB_HELP}")
-    seal.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
-    seal.set_defaults(run=_seal)
-
-
-def _seal(options: argparse.Namespace) -> int:
-    from commands.bidder import run_seal
-
-    return run_seal(options)
-
-
-def add_key_shares_command(subparsers: Any) -> None:
-    """Add ``key-shares``: what an opening official runs on its own machine."""
-    shares = subparsers.add_parser(
-        "key-shares", help="an opening official's key shares of the authorised bids, to sign"
-    )
-    shares.add_argument("--tender", required=True, help="project code or tender id")
-    shares.add_argument("--key", required=True, metavar="FILE", help="the official's X25519 key")
-    shares.add_argument("--official", help="its party id (default: from the key file name)")
-    shares.add_argument("--db", help=DB_HELP)
-    shares.add_argument("-o", "--output", default="-", help="the command file (default: stdout)")
-    shares.set_defaults(run=_key_shares)
-
-
-def _key_shares(options: argparse.Namespace) -> int:
-    import nacl.public
-
-    from commands.cli import database_url, open_existing
-    from commands.official import open_my_shares
-    from ledger.files import write_file
-    from ledger.keyfile import load_x25519_key
-    from ledger.procedure.state import TenderState, stream_of
-
-    official = options.official or party_of_key_file(options.key)
-    if not official:
-        raise InvalidInput(f"say whose key {options.key} is: --official PARTY")
-    store = KeyStore(Path(options.key).parent)
-    private = load_x25519_key(options.key, passphrase=store.passphrase_for(options.key))
-    ledger = open_existing(database_url(options))
-    try:
-        tender = ledger.state(TenderState, stream_of(options.tender))
-    finally:
-        ledger.close()
-    mine = open_my_shares(tender, official=official, private_key=nacl.public.PrivateKey(private))
-    for reason in mine.reasons:
-        print(f"warning: cannot open my share of {reason}: declared instead (C6)", file=sys.stderr)
-    args: dict[str, Any] = {"shares": list(mine.shares)}
-    if mine.unopenable:
-        from ledger.procedure.schema import to_args
-
-        args["unopenable"] = [to_args(item) for item in mine.unopenable]
-    command = {"command": "SubmitKeyShares", "tender": tender.code, "actor": official}
-    text = json.dumps({**command, "args": args}, ensure_ascii=False, indent=2) + "\n"
-    if options.output == "-":
-        print(text, end="")
-    else:
-        write_file(options.output, text.encode("utf-8"), "the command file")
-    return EXIT_OK
-
-
 def _init_parser(subparsers: Any) -> None:
     init = subparsers.add_parser("init", help="create a new ledger, its keys and trust policy")
     init.add_argument("--db", help=DB_HELP)
@@ -201,8 +125,8 @@ def signer_of(key_file: str, actor: str | None) -> tuple[str, Any]:
 
 def _init(options: argparse.Namespace) -> int:
     from commands.cli import database_url
-    from commands.deployment import WitnessAt, rehearsal_time, this_second
-    from commands.founding import Founding, default_years, found
+    from commands.deployment import rehearsal_time, this_second
+    from commands.founding import found
 
     if len(options.witness) != len(options.witness_url):
         raise InvalidInput("give each --witness VKEY its --witness-url URL, in the same order")
@@ -211,15 +135,7 @@ def _init(options: argparse.Namespace) -> int:
         raise InvalidInput("BIDLEDGER_CLOCK sets the clock of a rehearsal only: add --rehearsal")
     clock = fixed or this_second()  # the founding's events all stamped at one second
     keys = KeyStore(options.keys, Passphrase(clear=options.unencrypted_keys))
-    founding = Founding(
-        origin=options.origin or f"bidledger.local/{options.platform}",
-        platform=options.platform,
-        platform_name=options.platform_name,
-        authority_name=options.authority_name,
-        witnesses=tuple(map(WitnessAt, options.witness, options.witness_url)),
-        years=tuple(options.calendar_year) or default_years(clock.now().year),
-        rehearsal=options.rehearsal,
-    )
+    founding = _founding(options, clock.now().year)
     policy = Path(options.policy) if options.policy else keys.folder / "policy.txt"
     url = database_url(options)
     founded = found(url, keys, founding, clock, policy)
@@ -233,6 +149,21 @@ def _init(options: argparse.Namespace) -> int:
     if founding.rehearsal:
         print("a REHEARSAL ledger: its clock may be set with BIDLEDGER_CLOCK (it says so itself)")
     return EXIT_OK
+
+
+def _founding(options: argparse.Namespace, year: int) -> Any:
+    from commands.deployment import WitnessAt
+    from commands.founding import Founding, default_years
+
+    return Founding(
+        origin=options.origin or f"bidledger.local/{options.platform}",
+        platform=options.platform,
+        platform_name=options.platform_name,
+        authority_name=options.authority_name,
+        witnesses=tuple(map(WitnessAt, options.witness, options.witness_url)),
+        years=tuple(options.calendar_year) or default_years(year),
+        rehearsal=options.rehearsal,
+    )
 
 
 def _years(years: tuple[int, ...]) -> str:

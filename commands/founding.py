@@ -73,7 +73,7 @@ def found(url: str, keys: KeyStore, founding: Founding, clock: Clock, policy: Pa
     deployment = Deployment(founding.origin, AUTHORITY, founding.platform, founding.witnesses)
     if (keys.folder / "deployment.json").exists():
         raise InvalidInput(f"{keys.folder} already holds a deployment: give a new folder")
-    authority = keys.create_signer(AUTHORITY)
+    authority = Actor(AUTHORITY, "authority", keys.create_signer(AUTHORITY))
     receipt = keys.create_signer(founding.platform, "receipt")
     log = keys.create_note_signer(founding.platform, founding.origin)
     store = LedgerStore(url)
@@ -87,19 +87,7 @@ def found(url: str, keys: KeyStore, founding: Founding, clock: Clock, policy: Pa
             origin=founding.origin,
             witnesses=[HttpWitness(w.url, w.verifier) for w in founding.witnesses],
         )
-        found_ledger(
-            service.execute,
-            Actor(AUTHORITY, "authority", authority),
-            founding.authority_name,
-            now=clock.now(),
-            platform=founding.platform,
-            platform_name=founding.platform_name,
-            receipt=receipt.public_key,
-            log=log.verifier(),
-            years=founding.years,
-            witnesses=[w.verifier for w in founding.witnesses],
-            attributes={REHEARSAL: True} if founding.rehearsal else {},
-        )
+        _first_events(service, authority, founding)
         note = service.checkpoint("manual")
         assert service.transparency is not None
         unwitnessed = tuple(f"{name}: {why}" for _, name, why in service.transparency.unwitnessed)
@@ -111,6 +99,25 @@ def found(url: str, keys: KeyStore, founding: Founding, clock: Clock, policy: Pa
         store.close()
     files = tuple(sorted(keys.folder.glob("*.key")))
     return Founded(deployment, policy, config, note, log.verifier().vkey(), files, unwitnessed)
+
+
+def _first_events(service: LedgerService, authority: Actor, founding: Founding) -> None:
+    """Genesis, calendars, the platform with the service's receipt and log keys, witnesses."""
+    assert service.transparency is not None
+    assert service.receipt_key is not None
+    found_ledger(
+        service.execute,
+        authority,
+        founding.authority_name,
+        now=service.clock.now(),
+        platform=founding.platform,
+        platform_name=founding.platform_name,
+        receipt=service.receipt_key,
+        log=service.transparency.signer.verifier(),
+        years=founding.years,
+        witnesses=[w.verifier for w in founding.witnesses],
+        attributes={REHEARSAL: True} if founding.rehearsal else {},
+    )
 
 
 def ensure_no_ledger(url: str) -> None:

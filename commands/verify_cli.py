@@ -77,6 +77,13 @@ def _verified(options: argparse.Namespace) -> dict[str, Any]:
     finally:
         engine.dispose()
         store.close()
+    return _as_json(summary, policy, models, rehearsal, options)
+
+
+def _as_json(
+    summary: Any, policy: Any, models: Any, rehearsal: str | None, options: argparse.Namespace
+) -> dict[str, Any]:
+    """What ``verify`` found, as plain JSON."""
     merkle = summary.merkle
     return {
         "verified": True,
@@ -100,17 +107,7 @@ def _lines(result: dict[str, Any], options: argparse.Namespace) -> list[str]:
         "chain link, signature and key validity holds, and every command re-run through the "
         "rules gives the event recorded"
     ]
-    merkle = result["merkle"]
-    if merkle is not None:
-        stored = (
-            f"stored tree ({merkle['stored_size']} leaves) and {merkle['checkpoints']} signed "
-            "checkpoints agree"
-            if merkle["stored_size"] or merkle["checkpoints"]
-            else "no stored tree or checkpoints in this database"
-        )
-        lines.append(f"Merkle log: {merkle['size']} leaves, root {merkle['root']}; {stored}")
-        if merkle["against_size"] is not None:
-            lines.append(f"consistent with {options.against} (tree size {merkle['against_size']})")
+    lines += _merkle_lines(result["merkle"], options)
     policy = result["policy"]
     if policy is not None:
         lines.append(
@@ -132,4 +129,19 @@ def _lines(result: dict[str, Any], options: argparse.Namespace) -> list[str]:
             f"note: a REHEARSAL ledger: its platform {result['rehearsal']} was founded so that "
             "its clock could be set (BIDLEDGER_CLOCK); its times prove nothing"
         )
+    return lines
+
+
+def _merkle_lines(merkle: dict[str, Any] | None, options: argparse.Namespace) -> list[str]:
+    if merkle is None:
+        return []
+    stored = (
+        f"stored tree ({merkle['stored_size']} leaves) and {merkle['checkpoints']} signed "
+        "checkpoints agree"
+        if merkle["stored_size"] or merkle["checkpoints"]
+        else "no stored tree or checkpoints in this database"
+    )
+    lines = [f"Merkle log: {merkle['size']} leaves, root {merkle['root']}; {stored}"]
+    if merkle["against_size"] is not None:
+        lines.append(f"consistent with {options.against} (tree size {merkle['against_size']})")
     return lines
