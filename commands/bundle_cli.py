@@ -24,7 +24,7 @@ def add_bundle_commands(subparsers: Any) -> None:
     export = subparsers.add_parser(
         "export", help="export one tender as a self-contained audit bundle"
     )
-    export.add_argument("tender", help="the tender's project code, e.g. XFZFCG-2020-33")
+    export.add_argument("tender", help="project code (e.g. XFZFCG-2020-33) or tender id")
     export.add_argument(
         "--format",
         choices=("bundle", *OCDS_FORMATS),
@@ -48,6 +48,7 @@ def add_bundle_commands(subparsers: Any) -> None:
 
 def _export(options: argparse.Namespace) -> int:
     from commands.cli import database_url, open_existing
+    from commands.queries import tender_code
     from ledger.bundle.export import export_bundle
     from ledger.files import check_output, write_file
 
@@ -59,6 +60,7 @@ def _export(options: argparse.Namespace) -> int:
     check_output(options.output, "the bundle")
     store = open_existing(database_url(options))
     try:
+        options.tender = tender_code(store, options.tender)
         exported = export_bundle(store, options.tender)
     finally:
         store.close()

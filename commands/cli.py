@@ -1,7 +1,9 @@
-"""The ``bidledger`` command line. Exit codes: 0 ok, 1 verification failed, 2 usage or input.
+"""The bidledger command line.
 
-The database is ``--db URL`` or ``BIDLEDGER_DB`` (a SQLAlchemy URL), by default a SQLite
-file ``bidledger.db`` in the current directory.
+Exit codes: 0 ok, 1 verification failed, 2 usage or input error, 3 the ledger refused the
+command by one of its rules (nothing was written to the tender). The database is --db URL
+or BIDLEDGER_DB (a SQLAlchemy URL; postgresql:// means the installed psycopg driver), by
+default the SQLite file bidledger.db in the current directory.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ledger.database import label, read_only_url, recognise
-from ledger.errors import LedgerError, VerificationFailure
-from ledger.files import read_checkpoint_note
+from ledger.errors import LedgerError, RuleViolation, VerificationFailure
 from ledger.policy import TrustPolicy
 from ledger.store import DEFAULT_URL, LedgerStore
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
+_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,22 +40,45 @@ def _run(options: argparse.Namespace) -> int:
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped early; not our failure
         _silence_stdout()
         return EXIT_OK
-    except VerificationFailure as exc:
+    except Exception as exc:
+        return _report(exc)
+
+
+def _report(exc: Exception) -> int:
+    """Say what went wrong in one line (a fork's evidence below it); the exit code."""
+    if isinstance(exc, VerificationFailure):
         first, _, evidence = str(exc).partition("\n")
         say(f"verification FAILED at {first}")
         if evidence:  # e.g. a fork's two signed checkpoints: the proof, printed as it is
             print(evidence, end="" if evidence.endswith("\n") else "\n")
         return EXIT_FAILED
-    except LedgerError as exc:
+    if isinstance(exc, RuleViolation):
+        say(f"{exc} [{exc.rule.code}]; nothing was written to the tender")
+        return EXIT_REFUSED
+    if isinstance(exc, LedgerError):
         say(f"error: {exc}")
-        return EXIT_USAGE
-    except OSError as exc:
+    elif isinstance(exc, OSError):
         where = f": {exc.filename}" if exc.filename else ""
         say(f"error: {exc.strerror or exc}{where}")
-        return EXIT_USAGE
-    except Exception as exc:  # a bug: still one line, never a traceback
+    elif _is_database_error(exc):
+        say(f"error: the database: {_first_line(exc)}")
+    else:  # a bug: still one line, never a traceback
         say(f"error: unexpected {type(exc).__name__} ({exc}); please report this bug")
-        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def _is_database_error(exc: Exception) -> bool:
+    """The driver's or the event store's error (unreachable, read-only, locked, ...)."""
+    from eventsourcing.persistence import PersistenceError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(exc, PersistenceError | SQLAlchemyError)
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc.__cause__ or exc
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
 
 
 def _utf8(text: str) -> bool:
@@ -88,59 +113,16 @@ class Parser(argparse.ArgumentParser):
 
 
 def database_url(options: argparse.Namespace) -> str:
-    return str(options.db or os.environ.get("BIDLEDGER_DB") or DEFAULT_URL)
+    """``--db``, else ``BIDLEDGER_DB``, else the default; ``postgresql://`` names the installed
+    driver (psycopg 3) rather than SQLAlchemy's default (psycopg2, not installed)."""
+    url = str(options.db or os.environ.get("BIDLEDGER_DB") or DEFAULT_URL)
+    scheme, sep, rest = url.partition("://")
+    return f"{_DRIVERS[scheme]}://{rest}" if sep and scheme in _DRIVERS else url
 
 
 def open_existing(url: str, *, read_only: bool = True) -> LedgerStore:
     """A database that must already hold a ledger; read-only unless the command writes."""
     return LedgerStore.open_existing(url, read_only=read_only)
-
-
-def _verify(options: argparse.Namespace) -> int:
-    from ledger.verification import verify_log
-    from projections.consistency import check_read_models
-    from projections.runner import engine_for
-
-    against = read_checkpoint_note(options.against) if options.against else None
-    policy = read_policy(options.policy) if options.policy else None
-    store = open_existing(database_url(options))
-    engine = engine_for(store)
-    try:
-        head = store.head()
-        summary = verify_log(store, against=against, policy=policy)
-        models = check_read_models(store, engine, head)
-    finally:
-        engine.dispose()
-        store.close()
-    print(
-        f"verified {summary.events} events in {len(summary.streams)} streams: every hash, "
-        "chain link, signature and key validity holds, and every command re-run through the "
-        "rules gives the event recorded"
-    )
-    merkle = summary.merkle
-    if merkle is not None:
-        stored = (
-            f"stored tree ({merkle.stored_size} leaves) and {merkle.checkpoints} signed "
-            "checkpoints agree"
-            if merkle.stored_size or merkle.checkpoints
-            else "no stored tree or checkpoints in this database"
-        )
-        print(f"Merkle log: {merkle.size} leaves, root {merkle.root}; {stored}")
-        if merkle.against_size is not None:
-            print(f"consistent with {options.against} (tree size {merkle.against_size})")
-    if policy is not None:
-        print(
-            f"anchored in the policy {options.policy}: authority and log keys pinned; "
-            f"{policy.quorum} of {len(policy.witnesses)} witness(es) cosign what it requires"
-        )
-    if models.agreed:
-        print(f"read models agree with a rebuild from the log: {', '.join(models.agreed)}")
-    for name, (position, error) in sorted(models.stopped.items()):
-        print(
-            f"read model {name} agrees with the log up to log index {position}, where its "
-            f"runner stopped with the error recorded: {error}"
-        )
-    return EXIT_OK
 
 
 def read_policy(path: str) -> TrustPolicy:
@@ -187,6 +169,10 @@ def read_only_database(options: argparse.Namespace) -> str:
 def _checkpoint(options: argparse.Namespace) -> int:
     from ledger.transparency import TreeStore
 
+    if options.issue or options.closing:
+        from commands.deploy_cli import issue_checkpoint
+
+        return issue_checkpoint(options)
     tree = TreeStore(read_only_database(options))
     try:
         latest = tree.latest_checkpoint()
@@ -235,12 +221,6 @@ def _demo(options: argparse.Namespace) -> int:
     from commands.demo import run_demo
 
     return run_demo(database_url(options), out=sys.stdout)
-
-
-def _seal(options: argparse.Namespace) -> int:
-    from commands.bidder import run_seal
-
-    return run_seal(options)
 
 
 def _projections(options: argparse.Namespace) -> int:
@@ -293,14 +273,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="run the seed tender XFZFCG-2020-33 end to end")
     demo.set_defaults(run=_demo)
-    verify = commands.add_parser("verify", help="check every hash, chain and signature")
-    verify.add_argument(
-        "--against", metavar="CHECKPOINT_FILE", help="a signed checkpoint issued earlier"
-    )
-    verify.set_defaults(run=_verify)
-    verify.add_argument(
-        "--policy", help="a trust policy file: verify against its pinned keys and witnesses"
-    )
+    from commands.verify_cli import add_verify_command
+
+    verify = add_verify_command(commands)
     policy = commands.add_parser(
         "policy", help="print this ledger's trust policy (keys and witnesses to pin)"
     )
@@ -311,27 +286,20 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds after a deadline by which the witnesses must cosign (default 900)",
     )
     policy.set_defaults(run=_policy)
-    checkpoint = commands.add_parser("checkpoint", help="print the latest signed checkpoint")
+    checkpoint = commands.add_parser(
+        "checkpoint", help="print the latest signed checkpoint (or issue one: --issue)"
+    )
+    checkpoint.add_argument(
+        "--issue", action="store_true", help="the platform issues a checkpoint now (needs --keys)"
+    )
+    checkpoint.add_argument(
+        "--closing", metavar="TENDER", help="with --issue: the closing checkpoint of a tender"
+    )
+    checkpoint.add_argument("--keys", metavar="DIR", help="the deployment's key store")
     checkpoint.set_defaults(run=_checkpoint)
     prove = _prove_parser(commands)
     for sub in (demo, verify, policy, checkpoint, prove):
         sub.add_argument("--db", help=f"SQLAlchemy URL (default: $BIDLEDGER_DB or {DEFAULT_URL})")
-    seal = commands.add_parser("seal", help="seal a bid document (runs on the bidder's machine)")
-    seal.add_argument("document", help="bid document JSON file")
-    seal.add_argument("--tender", required=True, help="project code, e.g. XFZFCG-2020-33")
-    seal.add_argument("--lot", required=True)
-    seal.add_argument("--bidder", required=True, help="the bidder's party id")
-    seal.add_argument(
-        "--official",
-        action="append",
-        required=True,
-        help="PARTY=X25519 key hex, as named in the notice (repeat)",
-    )
-    seal.add_argument(
-        "--threshold", type=int, required=True, help="officials needed to open, as in the notice"
-    )
-    seal.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
-    seal.set_defaults(run=_seal)
     views = commands.add_parser("projections", help="read models: status, catch-up, rebuild")
     views.add_argument("action", choices=("status", "catch-up", "rebuild"))
     views.add_argument("name", nargs="?", help="one projection (default: every registered one)")
@@ -356,6 +324,14 @@ def _parser() -> argparse.ArgumentParser:
     from commands.draw_cli import add_draw_commands
 
     add_draw_commands(commands)
+    from commands.deploy_cli import add_deploy_commands
+    from commands.party_cli import add_key_shares_command, add_seal_command
+    from commands.register_cli import add_register_commands
+
+    add_deploy_commands(commands)
+    add_register_commands(commands)
+    add_seal_command(commands)
+    add_key_shares_command(commands)
     return parser
 
 

@@ -11,6 +11,7 @@ from typing import TextIO
 from commands import remote_seed, seed
 from commands.demo_script import ILLUSTRATIVE, LOG_ORIGIN, WITNESS_NAME, DemoRun, play
 from commands.draw_report import report_lines
+from commands.platform import catch_up_read_models
 from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import Clock, FixedClock
@@ -36,11 +37,16 @@ def run_demo(url: str, out: TextIO) -> int:
     try:
         if store.exists(tender_stream(seed.CODE)):
             raise InvalidInput(f"{url} already holds {seed.CODE}; give the demo a fresh --db")
+        if store.exists(REGISTRY_STREAM):
+            raise InvalidInput(
+                f"{url} already holds a ledger: the demo founds its own; give it a fresh --db"
+            )
         clock = FixedClock(seed.beijing("2020-12-20 09:00"))
         with tempfile.TemporaryDirectory() as folder:  # the regulator's witness state
             service, keys = witnessed_service(store, clock, Path(folder))
             run = play(World(service, clock), log=keys.log, witness=keys.witness)
             service.checkpoint("closing", tender_stream(seed.CODE))
+        catch_up_read_models(store)  # a command that writes leaves no read model behind
         policy = _write_policy(url, store)
         _print_report(run, store, url, out, policy)
     finally:

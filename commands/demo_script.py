@@ -145,10 +145,8 @@ def play(
     """
     run = DemoRun(world)
     world.clock.set(B("2020-12-20 09:00"))
-    seed.register_seed_parties(world)
+    seed.register_seed_parties(world, log)
     remote_seed.register_remote_parties(world)
-    if log is not None:
-        world.register_note_key(seed.PLATFORM, log)
     if witness is not None:
         run.witness = witness
         world.register_note_key(seed.REGULATOR, witness, ("regulator",))

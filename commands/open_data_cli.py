@@ -40,7 +40,7 @@ def add_notice_commands(subparsers: Any) -> None:
 def export_ocds(options: argparse.Namespace) -> int:
     """``export --format ocds-releases|ocds-record``: write the package to ``-o FILE``."""
     from commands.cli import database_url, open_existing
-    from commands.queries import parse_moment
+    from commands.queries import parse_moment, tender_code
     from projections.ocds import OcdsSettings, record_package, release_package
 
     settings = OcdsSettings.from_environment(options.ocid_prefix)
@@ -48,6 +48,7 @@ def export_ocds(options: argparse.Namespace) -> int:
     make = release_package if options.format == "ocds-releases" else record_package
     store = open_existing(database_url(options))
     try:
+        options.tender = tender_code(store, options.tender)
         package = make(store, options.tender, settings, at)
     finally:
         store.close()

@@ -64,9 +64,9 @@ def run_audit(options: argparse.Namespace) -> int:
     with _store(options) as store:
         trail = audit_trail(store, options.tender, at)
     _print(trail, options.json, render_audit)
-    failed = [event["position"] for event in trail["events"] if event["signature_checked"] != OK]
+    failed = [event["leaf"] for event in trail["events"] if event["signature_checked"] != OK]
     if failed:
-        print(f"signature check FAILED at log index {failed[0]}", file=sys.stderr)
+        print(f"signature check FAILED at leaf {failed[0]}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 
@@ -97,6 +97,9 @@ def audit_trail(store: LedgerStore, tender_ref: str, at: datetime | None = None)
     stream = stream_of(tender_ref)
     with _audit_engine(store, at) as engine, engine.connect() as connection:
         rows = audit_rows(connection, stream, with_attempts=True)
+    leaves = leaf_indexes(store)
+    for row in rows:  # one numbering for a place in the log: the Merkle tree's 0-based leaf
+        row["leaf"] = leaves[row.pop("position")]
     events = [row for row in rows if row["stream"] == str(stream)]
     if not events:
         when = f" as of {moment(at)}" if at is not None else ""
@@ -113,6 +116,25 @@ def audit_trail(store: LedgerStore, tender_ref: str, at: datetime | None = None)
 def _code(store: LedgerStore, stream: uuid.UUID, tender_ref: str) -> str:
     first = store.event_at(stream, 1)
     return str(first.args.get("code", tender_ref))
+
+
+def tender_code(store: LedgerStore, tender_ref: str) -> str:
+    """The project code of a tender named by its code or by its tender id (stream id)."""
+    try:
+        stream = uuid.UUID(tender_ref)
+    except ValueError:
+        return tender_ref
+    if not store.exists(stream):
+        raise NotFound(f"no tender with id {tender_ref} in this database")
+    first = store.event_at(stream, 1)
+    if first.type != "TenderPublished":
+        raise NotFound(f"{tender_ref} is not a tender's id (its stream holds {first.type})")
+    return str(first.args["code"])
+
+
+def leaf_indexes(store: LedgerStore) -> dict[int, int]:
+    """Each stored event's leaf (its 0-based place in the log), by its row id in the store."""
+    return {int(notification.id): leaf for leaf, notification in enumerate(store.log())}
 
 
 def stream_of(tender_ref: str) -> uuid.UUID:

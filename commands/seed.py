@@ -20,6 +20,7 @@ from commands.messages import (
 )
 from commands.world import Participant, World
 from ledger.clock import BEIJING
+from ledger.notes import NoteSigner
 
 CODE = "XFZFCG-2020-33"
 SEED_YEARS = (2020, 2021)  # the official calendars the seed's working days need
@@ -92,14 +93,14 @@ _BIDDERS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )
 
 
-def register_seed_parties(world: World) -> None:
-    """Establish the registry and register every party of the seed with fresh keys."""
-    world.establish()
-    for year in SEED_YEARS:
-        world.record_calendar(year)
-    for party, name, roles, attributes, encryption in _ORGANISATIONS:
+def register_seed_parties(world: World, log: NoteSigner | None = None) -> None:
+    """Found the ledger as ``bidledger init`` does (the platform with the service's receipt
+    key and, if given, the ``log`` key), then register every party of the seed with fresh
+    keys."""
+    platform, name, *_ = _ORGANISATIONS[0]
+    world.found(platform, name, SEED_YEARS, log)
+    for party, name, roles, attributes, encryption in _ORGANISATIONS[1:]:
         world.register(party, name, roles, attributes, encryption=encryption)
-    world.register_receipt_key(PLATFORM)
     for party, name in zip(COMMITTEE, _COMMITTEE_NAMES, strict=True):
         world.register(party, name, ("evaluator",))
     for party, name, attributes in _BIDDERS:
@@ -116,6 +117,11 @@ def officials(world: World) -> tuple[OfficialTerms, ...]:
 
 def invitation(world: World) -> PublishTender:
     """The invitation of 2020-12-25 as published, before the correction notice."""
+    return notice(officials(world))
+
+
+def notice(opening_officials: tuple[OfficialTerms, ...]) -> PublishTender:
+    """The invitation of 2020-12-25, sealed to these opening officials (two of them open)."""
     return PublishTender(
         tender=CODE,
         name=TITLE,
@@ -135,7 +141,7 @@ def invitation(world: World) -> PublishTender:
             decryption_minutes=30,
             objections_until=beijing("2021-01-07 17:30"),  # invitation 六(三)
         ),
-        opening=OpeningTerms(officials(world), threshold=2),
+        opening=OpeningTerms(opening_officials, threshold=2),
         contact=ContactTerms("黄莲", "0718-6833785"),  # the project contact the notices name
     )
 

@@ -9,28 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import nacl.public
 
+from commands import registration
 from commands.client import Actor
-from commands.messages import (
-    Command,
-    EstablishRegistry,
-    RecordCalendar,
-    RegisterKey,
-    RegisterParty,
-)
+from commands.messages import Command, RegisterParty
 from commands.service import LedgerService, Outcome
 from ledger.clock import FixedClock
-from ledger.crypto.certificates import issue_certificate
 from ledger.crypto.signing import Signer
 from ledger.notes import NoteSigner
-from ledger.workdays import package_schedule
 
-AUTHORITY = "registration-authority"
-CERTIFICATE_YEARS = 5
+AUTHORITY = registration.AUTHORITY
 
 
 @dataclass
@@ -65,20 +57,36 @@ class World:
 
     def establish(self) -> Outcome:
         """Genesis of the registry, self-signed by the authority."""
-        command = EstablishRegistry(self.authority.name, self.authority.signer.public_key.hex())
-        return self.service.execute(self.authority.as_role("authority").sign(command))
+        return self.as_authority(registration.genesis(self.authority.signer, self.authority.name))
+
+    def found(
+        self,
+        platform: str,
+        platform_name: str,
+        years: tuple[int, ...],
+        log: NoteSigner | None = None,
+    ) -> None:
+        """A new ledger as ``bidledger init`` founds it: genesis, calendars, the platform with
+        its signing key, the service's receipt key and the ``log`` key
+        (:func:`registration.found_ledger`)."""
+        participant = Participant(platform, platform_name, ("platform",), Signer.generate(), None)
+        registration.found_ledger(
+            self.service.execute,
+            self.authority.as_role("authority"),
+            self.authority.name,
+            now=self.clock.now(),
+            platform=platform,
+            platform_name=platform_name,
+            receipt=self.service.receipt_key,
+            log=None if log is None else log.verifier(),
+            years=years,
+            signing=participant.signer.public_key,
+        )
+        self.parties[platform] = participant
 
     def record_calendar(self, year: int) -> Outcome:
         """The authority records year ``year`` of the official calendar (from the package)."""
-        schedule = package_schedule(year)
-        return self.as_authority(
-            RecordCalendar(
-                year=year,
-                days_off=tuple(sorted(schedule.days_off)),
-                source=schedule.source,
-                make_up_days=tuple(sorted(schedule.make_up_days)),
-            )
-        )
+        return self.as_authority(registration.calendar_year(year))
 
     def register(
         self,
@@ -100,31 +108,21 @@ class World:
         )
         self.as_authority(RegisterParty(party, name, roles, participant.attributes))
         now = self.clock.now()
-        certificate = issue_certificate(
-            self.authority.signer,
-            authority_name=self.authority.name,
-            subject_name=name,
-            subject_key=participant.signer.public_key,
-            serial=self._next_serial(),
-            not_before=now,
-            not_after=now + timedelta(days=365 * CERTIFICATE_YEARS),
-        )
         self.as_authority(
-            RegisterKey(
-                party,
-                participant.signer.public_key.hex(),
-                "sign",
-                roles,
-                now,
-                certificate=certificate,
+            registration.signing_key(
+                self.authority.signer,
+                self.authority.name,
+                party=party,
+                subject_name=name,
+                public_key=participant.signer.public_key,
+                roles=roles,
+                valid_from=now,
+                serial=self._next_serial(),
             )
         )
         if participant.box_key is not None:
-            self.as_authority(
-                RegisterKey(
-                    party, bytes(participant.box_key.public_key).hex(), "encrypt", roles, now
-                )
-            )
+            public = bytes(participant.box_key.public_key)
+            self.as_authority(registration.encryption_key(party, public, roles, now))
         self.parties[party] = participant
         return participant
 
@@ -133,24 +131,15 @@ class World:
         key = self.service.receipt_key
         if key is None:
             return None
-        return self.as_authority(
-            RegisterKey(party, key.hex(), "receipt", ("platform",), self.clock.now())
-        )
+        return self.as_authority(registration.receipt_key(party, key, self.clock.now()))
 
     def register_note_key(
         self, party: str, key: NoteSigner, roles: tuple[str, ...] | None = None
     ) -> Outcome:
         """Register ``party``'s checkpoint (log) or witness key, purpose "log", by its vkey."""
-        participant = self.parties[party]
+        held = tuple(sorted(self.service.registry().party(party).roles))
         return self.as_authority(
-            RegisterKey(
-                party,
-                key.public_key.hex(),
-                "log",
-                roles or participant.roles,
-                self.clock.now(),
-                note_key=key.verifier().vkey(),
-            )
+            registration.note_key(party, key.verifier(), roles or held, self.clock.now())
         )
 
     def as_authority(self, command: Command) -> Outcome:

@@ -27,6 +27,7 @@ from ledger.store import LedgerStore
 from ledger.transparency.audit import LogAudit, MerkleSummary
 from ledger.workdays import check_against_package
 
+_PROGRESS_EVERY = 500
 _FIELDS = {
     "originator_id",
     "originator_version",
@@ -54,22 +55,26 @@ class LogSummary:
 
 
 def verify_log(
-    store: LedgerStore, against: str | None = None, policy: TrustPolicy | None = None
+    store: LedgerStore,
+    against: str | None = None,
+    policy: TrustPolicy | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LogSummary:
     """Verify every event of ``store``; raise at the first bad one.
 
     Then the Merkle tree, the signed checkpoints and the stream heads they name, and, with
     ``against`` (a checkpoint note issued earlier), that the log still extends that
     checkpoint; with ``policy``, that the log is anchored in its pinned keys and that the
-    checkpoints it requires carry its witnesses' quorum.
+    checkpoints it requires carry its witnesses' quorum. ``progress(done, total)`` is told
+    how far the walk is, every few hundred events.
     """
     check_storage(store.url)
     summary = LogSummary()
     audit = LogAudit(store, against, policy)
     replayer = Replayer()
     for notification in _read(store, lambda: summary.events):
-        where = (
-            f"log index {notification.id} (stream {notification.originator_id} "
+        where = (  # leaf: the event's 0-based place in the log and its Merkle tree
+            f"leaf {summary.events} (stream {notification.originator_id} "
             f"v{notification.originator_version})"
         )
         try:
@@ -90,6 +95,10 @@ def verify_log(
                 where, f"event cannot be checked ({type(exc).__name__}: {exc})"
             ) from None
         summary.events += 1
+        if progress is not None and summary.events % _PROGRESS_EVERY == 0:
+            progress(summary.events, max(store.head(), summary.events))
+    if progress is not None:
+        progress(summary.events, summary.events)
     summary.streams = {UUID(stream): state.version for stream, state in replayer.states.items()}
     summary.merkle = audit.finish(replayer.registry)
     return summary

@@ -72,7 +72,7 @@ def _announcement(notice: dict[str, Any] | None, contacts: Contacts) -> Notice:
             ),
             Section("一、项目基本情况", _basics(content, terms)),
             Section("二、获取招标文件", _documents(times, platform)),
-            _opening(times, deadline, platform),
+            _opening(times, deadline, platform, content["opening"], contacts),
             Section(
                 "四、公告期限",
                 (f"自本公告发布之日起{terms['announcement_working_days']}个工作日。",),
@@ -91,13 +91,29 @@ def _announcement(notice: dict[str, Any] | None, contacts: Contacts) -> Notice:
     )
 
 
-def _opening(times: dict[str, Any], deadline: str, platform: str) -> Section:
+def _opening(
+    times: dict[str, Any],
+    deadline: str,
+    platform: str,
+    opening: dict[str, Any],
+    contacts: Contacts,
+) -> Section:
+    officials = opening["officials"]
+    keys = tuple(
+        f"({number})开标人员{contact_of(contacts, official['party'])['name']}"
+        f"({official['party']}):{official['encryption_key']}"
+        for number, official in enumerate(officials, start=1)
+    )
     return Section(
         "三、提交投标文件截止时间、开标时间和地点",
         (
             f"1、截止时间及开标时间:{deadline}(北京时间)",
             f"2、地点:{platform},不见面开标;"
             f"解密时间{times['decryption_minutes']}分钟,自开标开始时计",
+            f"3、投标文件加密:数据密钥按{opening['threshold']}/{len(officials)}门限分给下列"
+            "开标人员,每份以其X25519加密公钥(十六进制)密封,须"
+            f"{opening['threshold']}名开标人员的份额方可解密:",
+            *keys,
         ),
     )
 

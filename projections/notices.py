@@ -52,7 +52,8 @@ class Notices:
     """Projection ``notices``: one row per published notice."""
 
     name = PREFIX
-    version = 2  # 2: failures keep the agency's reason and the clause; contacts, fee, room
+    version = 3  # 2: officials' keys in the announcement; 3: failures in the agency's
+    # words, the project contact, the agency's fee, the evaluation room
 
     def __init__(self) -> None:
         self.table = define_table(sa.MetaData())
@@ -84,8 +85,11 @@ def _announcement(event: LedgerEvent) -> dict[str, Any]:
     content["terms"] = {key: args[key] for key in (*_TERMS, *_TERMS_MORE) if key in args}
     if "contact" in args:
         content["project_contact"] = args["contact"]
-    content["opening"] = {
-        "officials": sorted(official["party"] for official in args["opening"]["officials"]),
+    content["opening"] = {  # what a bidder needs to seal: each official's key, the threshold
+        "officials": [
+            {"party": official["party"], "encryption_key": official["encryption_key"]}
+            for official in args["opening"]["officials"]
+        ],
         "threshold": args["opening"]["threshold"],
     }
     return content

@@ -59,7 +59,7 @@ def render_audit(trail: dict[str, Any]) -> str:
     if trail.get("as_of"):
         title += f", as of {trail['as_of']}"
     lines = [title, "All times Beijing (UTC+8); signature: checked against the registry then."]
-    headers = ("v", "log", "time", "actor [role]", "action 动作", "hash", "signature")
+    headers = ("v", "leaf", "time", "actor [role]", "action 动作", "hash", "signature")
     lines.append(_event_table(headers, trail["events"]))
     if trail.get("refused_attempts"):
         lines += ["", "Refused attempts (nothing of them entered the tender):"]
@@ -73,7 +73,7 @@ def _event_table(headers: Sequence[str], events: Sequence[dict[str, Any]]) -> st
     rows = [
         (
             event["version"],
-            event["position"],
+            event["leaf"],
             _short(event["time"]),
             f"{event['actor_name']} [{event['role']}]",
             f"{event['action_zh']} / {event['action_en']}",
@@ -216,6 +216,11 @@ def _challenge(challenge: dict[str, Any], names: dict[str, str]) -> tuple[Any, .
 def render_overview(overview: dict[str, Any]) -> str:
     """The regulator's view across tenders, section by section."""
     lines = [f"Across {overview['tenders']} tender(s), as a regulator sees them:"]
+    names = overview.get("parties", {})
+
+    def name(party: str) -> str:
+        return str(names.get(party, party))
+
     sections: list[tuple[str, Sequence[str], list[tuple[Any, ...]]]] = [
         (
             "Refused attempts (kept on the record; the tender was not changed)",
@@ -229,7 +234,7 @@ def render_overview(overview: dict[str, Any]) -> str:
             "Returned bids",
             ("tender", "lot", "bidder", "cause"),
             [
-                (r["tender"], r["lot"], r["bidder"], r["returned_cause"])
+                (r["tender"], r["lot"], name(r["bidder"]), r["returned_cause"])
                 for r in overview["returned_bids"]
             ],
         ),
@@ -248,7 +253,7 @@ def render_overview(overview: dict[str, Any]) -> str:
                 (
                     r["tender"],
                     r["lot"],
-                    r["bidder"],
+                    name(r["bidder"]),
                     _wan(r["correction"]["stated_total"]),
                     _wan(r["read_out_price"]),
                     _wan(r["price"]),
@@ -264,7 +269,7 @@ def render_overview(overview: dict[str, Any]) -> str:
                 (
                     r["tender"],
                     r["lot"],
-                    r["challenger"],
+                    name(r["challenger"]),
                     _short(r["filed_at"]),
                     _short(r["answered_at"]),
                     r.get("decision"),

@@ -98,8 +98,10 @@ def regulator_overview(engine: sa.Engine) -> dict[str, Any]:
 
         by_tender = (s.bids.c.stream, s.bids.c.lot, s.bids.c.bidder)
         refused = _refused_attempts(connection, codes)
+        names = {row.party: row.name for row in connection.execute(sa.select(s.parties))}
         return {
             "tenders": len(codes),
+            "parties": names,
             "refused_attempts": refused,
             "late_attempts": [
                 row for row in refused if row["refusal"].startswith(f"{rules.LATE_BID.clause} ")

@@ -19,7 +19,9 @@ from ledger.limits import MAX_BUNDLE_BYTES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ledger.bundle", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m ledger.bundle", description=(__doc__ or "").replace("``", "")
+    )
     parser.add_argument("file", help="the bundle file")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     options = parser.parse_args(argv)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 from ledger.clock import format_time, parse_time
@@ -126,10 +126,14 @@ def register_key(registry: RegistryState, command: RegisterKey, ctx: Context) ->
     if not roles <= party.roles:
         raise RuleViolation(rules.ROLE_NOT_HELD, f"{party.party} does not hold {sorted(roles)}")
     if command.valid_from < ctx.now:
+        earliest = ctx.now.replace(microsecond=0)
+        if earliest < ctx.now:  # signed times are to the second: the next whole one
+            earliest += timedelta(seconds=1)
         raise RuleViolation(
             rules.NO_BACKDATED_KEY,
-            f"valid_from {format_time(command.valid_from)} is before registration "
-            f"{format_time(ctx.now)}",
+            f"valid_from {format_time(command.valid_from)} is before the registration at "
+            f"{ctx.now.isoformat()}; the earliest a key registered then can be valid from is "
+            f"{format_time(earliest)}",
         )
     key_id = derived_key_id(command.purpose, public_key, command.note_key)
     if key_id in registry.keys:

@@ -109,6 +109,13 @@ def parse(cls: type[T], args: Any, where: str = "args") -> T:
     return value
 
 
+def complete(cls: type[T], args: Any, where: str = "args") -> T:
+    """``cls`` from arguments as a person writes them: fields with a default may be left out
+    and values need not be in canonical form (``to_args`` of the result is); every other
+    rule of :func:`parse` holds. For commands still to be signed, never for signed ones."""
+    return _object(cls, args, where)
+
+
 def to_args(value: Any) -> dict[str, Any]:
     """The signed arguments of a command or nested value (``None`` fields left out)."""
     return {

@@ -107,7 +107,7 @@ def test_a_tampered_signature_fails_the_audit_with_exit_1(
         )
     code, out, err = _run(capsys, "audit", CODE, "--db", db)
     assert code == 1
-    assert f"signature check FAILED at log index {row_id}" in err
+    assert f"signature check FAILED at leaf {row_id - 1}" in err  # SQLite ids: no gaps
     assert "1 failed signature check(s)" in out
 
 

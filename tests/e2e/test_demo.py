@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import sqlite3
@@ -65,6 +66,15 @@ def test_verify_passes_on_the_demo_database(
     code, printed = _verify(demo[0], capsys)
     assert code == 0, printed
     assert "every hash, chain link, signature and key validity holds" in printed
+
+
+def test_the_read_models_are_caught_up_when_the_demo_ends(
+    demo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["projections", "status", "--json", "--db", f"sqlite:///{demo[0]}"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {row["name"] for row in rows} == {"tender_state", "audit_trail", "notices"}
+    assert all(row["lag"] == 0 and row["position"] == row["head"] for row in rows), rows
 
 
 def test_running_the_demo_twice_on_one_database_is_refused(

@@ -89,7 +89,7 @@ class Row:
 
     @property
     def where(self) -> str:
-        return f"log index {self.id} (stream {UUID(bytes=self.stream)} v{self.version})"
+        return f"leaf {self.id - 1} (stream {UUID(bytes=self.stream)} v{self.version})"
 
 
 def _rows(db: Db, kind: str | None = None) -> list[Row]:
@@ -248,7 +248,8 @@ def test_a_deleted_event_is_named(copy: Path, capsys: pytest.CaptureFixture[str]
     after = _tamper(copy, change)
     code, printed = _verify(copy, capsys)
     assert code == 1
-    assert f"verification FAILED at {after.where}: stream out of sequence" in printed
+    place = f"leaf {after.id - 2} (stream {UUID(bytes=after.stream)} v{after.version})"
+    assert f"verification FAILED at {place}: stream out of sequence" in printed  # one gone
 
 
 def test_a_deleted_last_event_is_named_by_the_stored_tree(
@@ -264,12 +265,14 @@ def test_a_deleted_last_event_is_named_by_the_stored_tree(
 
 
 def _erase_tail(db: Db, keep: int) -> None:
-    """Delete the log after ``keep`` entries, with their leaves, nodes and checkpoints."""
+    """Delete the log after ``keep`` entries, with their leaves, nodes and checkpoints, and
+    forget the read models (as if never run)."""
     ids = [row.id for row in _rows(db)][keep:]
     db.executemany("DELETE FROM application_events WHERE id = ?", [(i,) for i in ids])
     db.execute("DELETE FROM merkle_leaves WHERE leaf_index >= ?", (keep,))
     db.execute("DELETE FROM merkle_nodes WHERE ((idx + 1) << level) > ?", (keep,))
     db.execute("DELETE FROM checkpoints WHERE size > ?", (keep,))
+    db.execute("DELETE FROM projection_positions")  # and the read models the demo kept
 
 
 @pytest.mark.parametrize("erased", [1, 7])
@@ -303,7 +306,7 @@ def test_events_reordered_across_streams_are_named(
     code, printed = _verify(copy, capsys)
     assert code == 1
     assert (
-        f"verification FAILED at log index {second.id} (stream {UUID(bytes=first.stream)} "
+        f"verification FAILED at leaf {second.id - 1} (stream {UUID(bytes=first.stream)} "
         f"v{first.version}): time runs backwards along the log"
     ) in printed
 
@@ -321,7 +324,7 @@ def test_events_reordered_within_a_stream_are_named(
     code, printed = _verify(copy, capsys)
     assert code == 1
     assert (
-        f"verification FAILED at log index {first.id} (stream {UUID(bytes=first.stream)} "
+        f"verification FAILED at leaf {first.id - 1} (stream {UUID(bytes=first.stream)} "
         f"v{second.version}): stream out of sequence: expected version {first.version}"
     ) in printed
 

@@ -65,7 +65,7 @@ def test_a_recorded_year_that_differs_from_the_package_fails_verification(
         tuple(sorted(shipped.make_up_days)),
     )
     registry_only.as_authority(wrong)
-    with pytest.raises(VerificationFailure, match=r"log index \d+ .*days off differ .*2021-01-01"):
+    with pytest.raises(VerificationFailure, match=r"leaf \d+ .*days off differ .*2021-01-01"):
         verify_log(registry_only.service.store)
 
 

@@ -1,0 +1,82 @@
+"""The platform at work: a writing command opens its service, runs, and brings the read models
+up to date before it ends (so ``projections status`` shows no lag after it).
+
+:func:`running_platform` is what ``submit``, ``submit-bid``, ``register`` and ``init`` use;
+:func:`catch_up_read_models` is also what the demo calls when it has played the tender.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from commands.deployment import Deployment, deployment_clock, platform_service
+from commands.keystore import KeyStore
+from commands.service import LedgerService
+from ledger.errors import RuleViolation
+from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
+from ledger.store import LedgerStore
+
+__all__ = ["catch_up_read_models", "running_platform"]
+
+
+@contextmanager
+def running_platform(
+    url: str,
+    keys: KeyStore,
+    environ: Mapping[str, str] | None = None,
+    *,
+    one_moment: bool = False,
+) -> Iterator[LedgerService]:
+    """The platform's service on the ledger at ``url``, with the deployment in ``keys``
+    (``one_moment``: its clock stands at the second it started; see ``deployment_clock``)."""
+    deployment = Deployment.load(keys.folder)
+    store = LedgerStore.open_existing(url, read_only=False)
+    try:
+        registry = store.state(RegistryState, REGISTRY_STREAM)
+        environment = os.environ if environ is None else environ
+        clock = deployment_clock(registry, deployment.platform, environment, one_moment=one_moment)
+        service = platform_service(store, keys, deployment, clock)
+        try:
+            yield service
+        except RuleViolation:  # the refused attempt is on the record: show it too
+            catch_up_read_models(store)
+            raise
+        finally:
+            _warn_unwitnessed(service)
+        catch_up_read_models(store)
+    finally:
+        store.close()
+
+
+def _warn_unwitnessed(service: LedgerService) -> None:
+    """Say which checkpoint a witness did not cosign (and why): the trust policy needs it."""
+    log = service.transparency
+    for seq, witness, why in [] if log is None else log.unwitnessed:
+        print(f"warning: checkpoint #{seq} is not cosigned by {witness}: {why}", file=sys.stderr)
+
+
+def catch_up_read_models(store: LedgerStore) -> dict[str, int]:
+    """Apply the events each read model has not seen yet; the count applied, by model.
+
+    A read model that fails stops at its last good event with the error recorded (see
+    ``bidledger projections status``); the write that came before stands, so this warns.
+    """
+    from projections.catalog import all_projections
+    from projections.registry import PROJECTIONS
+    from projections.runner import ProjectionFailed, engine_for, runner_for
+
+    engine = engine_for(store)
+    models = [*PROJECTIONS, *all_projections(store)]
+    applied: dict[str, int] = {}
+    try:
+        for model in models:
+            try:
+                applied[model.name] = runner_for(model.name, store, engine, models).catch_up()
+            except ProjectionFailed as exc:
+                print(f"warning: {exc} (see bidledger projections status)", file=sys.stderr)
+    finally:
+        engine.dispose()
+    return applied
