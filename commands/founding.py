@@ -1,7 +1,7 @@
 """``bidledger init``: a new ledger, its keys, its deployment file and its trust policy.
 
-The registration authority's signing key and the platform's receipt and log keys are made in
-the key store; the ledger is founded with them (:func:`commands.registration.found_ledger`:
+The registration authority's signing key and the platform's signing, receipt and log keys
+are made in the key store; the ledger is founded with them (:func:`commands.registration.found_ledger`:
 genesis, the official calendar of the years given, the platform and its keys, the witnesses);
 a first checkpoint is issued, so the log's origin is on record; then ``deployment.json`` and
 the trust policy (:func:`ledger.trust.policy_of`) are written. A database that already holds
@@ -105,7 +105,8 @@ def found(url: str, keys: KeyStore, founding: Founding, clock: Clock, policy: Pa
 def _first_events(
     service: LedgerService, authority: Actor, founding: Founding, signing: bytes
 ) -> None:
-    """Genesis, calendars, the platform with the service's receipt and log keys, witnesses."""
+    """Genesis, calendars, the platform with its signing key and the service's receipt and
+    log keys, the witnesses."""
     assert service.transparency is not None
     assert service.receipt_key is not None
     found_ledger(

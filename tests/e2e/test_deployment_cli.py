@@ -236,7 +236,8 @@ def test_the_award_goes_to_the_best_scored_bidder_as_the_ledger_ranked_it(
 
 def test_no_private_key_of_the_deployment_is_written_in_the_clear(tender: CliDeployment) -> None:
     key_files = sorted([*tender.keys.glob("*.key"), *tender.parties.glob("*.key")])
-    assert len(key_files) == 3 + len(OFFICIALS) * 2 + len(BIDDERS) + len(EXPERTS) + 2
+    # the authority; the platform's signing, receipt and log keys; every party's
+    assert len(key_files) == 4 + len(OFFICIALS) * 2 + len(BIDDERS) + len(EXPERTS) + 2
     for path in key_files:
         assert path.read_text().startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----"), path
 

@@ -71,7 +71,7 @@ def test_a_production_ledger_refuses_a_set_clock(
     assert "for tests and rehearsals only" in _one_line(run, 2)
     monkeypatch.delenv("BIDLEDGER_CLOCK")
     verified = cli.ok("verify", "--db", db, "--json").json()
-    assert (verified["events"], verified["rehearsal"]) == (5, None)  # genesis … log key
+    assert (verified["events"], verified["rehearsal"]) == (6, None)  # genesis … log key
 
 
 def test_a_rehearsal_clock_cannot_go_back(cli: CliDeployment) -> None:

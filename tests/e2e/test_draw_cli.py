@@ -78,5 +78,5 @@ def test_a_draw_before_the_round_is_out_is_refused_naming_the_rule(
     code = main(
         [*args, "--actor", seed.AGENCY, "--at", "2021-01-15T10:19:00+08:00", "--db", database_url]
     )
-    assert code == 2
+    assert code == 3  # a rule's refusal
     assert "refused by D11" in capsys.readouterr().err

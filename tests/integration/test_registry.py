@@ -131,7 +131,9 @@ def test_a_key_registered_with_a_valid_from_before_its_registration_is_refused(
         world.as_authority(backdated)
     assert str(caught.value) == (
         "refused by S2 (a key's validity cannot start before it was registered): "
-        "valid_from 2020-12-19T09:00:00+08:00 is before registration 2020-12-20T09:00:00+08:00"
+        "valid_from 2020-12-19T09:00:00+08:00 is before the registration at "
+        "2020-12-20T09:00:00+08:00; the earliest a key registered then can be valid from is "
+        "2020-12-20T09:00:00+08:00"
     )
     assert (_registry_version(world), _log_size(world)) == (before, size)
 
