@@ -1,8 +1,9 @@
 """``bidledger init``: a new ledger, its keys, its deployment file and its trust policy.
 
 The registration authority's signing key and the platform's signing, receipt and log keys
-are made in the key store; the ledger is founded with them (:func:`commands.registration.found_ledger`:
-genesis, the official calendar of the years given, the platform and its keys, the witnesses);
+are made in the key store; the ledger is founded with them
+(:func:`commands.registration.found_ledger`: genesis, the official calendar of the years
+given, the platform and its keys, the witnesses);
 a first checkpoint is issued, so the log's origin is on record; then ``deployment.json`` and
 the trust policy (:func:`ledger.trust.policy_of`) are written. A database that already holds
 a ledger is refused, and no key file is ever overwritten.
