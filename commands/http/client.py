@@ -71,17 +71,23 @@ class LedgerClient:
 
     def signed_get(self, actor: Actor, path: str, params: Mapping[str, str] | None = None) -> Any:
         """A read signed by ``actor`` with the clock's time and a fresh nonce."""
-        url = self._http.build_request("GET", path, params=params).url
+        return _json(self.signed("GET", actor, path, params))
+
+    def signed(
+        self, method: str, actor: Actor, path: str, params: Mapping[str, str] | None = None
+    ) -> httpx.Response:
+        """A request without a body, signed by ``actor`` as docs/http.md describes."""
+        url = self._http.build_request(method, path, params=params).url
         target = url.raw_path.decode("ascii")
         read = sign_read(
             actor.signer,
             actor=actor.party,
             role=actor.role,
-            method="GET",
+            method=method,
             target=target,
             time=self.clock.now(),
         )
-        return _json(self._send("GET", target, headers=read.headers()))
+        return self._send(method, target, headers=read.headers())
 
     def close(self) -> None:
         self._http.close()

@@ -101,6 +101,13 @@ class HttpLedger:
             event = self.store.event_at(outcome.stream, outcome.version)
         return outcome, dict(event.facts)
 
+    def checkpoint(self, reason: str, tender: UUID | None) -> str:
+        """Issue a checkpoint now (``closing``: a tender's, cosigned); its signed note."""
+        with self.lock:
+            if tender is not None:
+                self.service.tender(tender)  # NotFound for no such tender
+            return self.service.checkpoint(reason, tender)
+
     def registry(self) -> RegistryState:
         with self.lock:
             return self.service.registry()

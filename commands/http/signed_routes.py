@@ -5,26 +5,28 @@ V1: a bidder sees the public view and its own bids and receipts, whatever party 
 a regulator sees everything, sealed bids included (no price is readable before the
 reveal). The full record names every bidder: it is for a regulator, and for the tender's
 own opening officials once the deadline has passed (they open their shares from it).
+The platform (its own signing key, role platform) issues checkpoints on demand.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from commands.http.ledger_access import HttpLedger
 from commands.http.read_common import SIGNED, At, at_of, responses, signed_sender, views_at
 from commands.queries import audit_trail
 from ledger.bundle.export import export_bundle
 from ledger.clock import format_time
-from ledger.errors import NotPermitted
+from ledger.errors import InvalidInput, NotPermitted
 from ledger.procedure.guards import phase_of
 from ledger.procedure.state import stream_of
 from projections.views import regulator_overview, tender_view
 
 _SECURED: dict[str, Any] = {"security": [{SIGNED: []}]}
+Reason = Annotated[str, Query(pattern="^(manual|closing)$")]
 
 
 def signed_router(ledger: HttpLedger) -> APIRouter:
@@ -63,6 +65,23 @@ def signed_router(ledger: HttpLedger) -> APIRouter:
     def bundle(tender: str, request: Request) -> JSONResponse:
         state = _record_reader(ledger, request, tender)
         return JSONResponse(export_bundle(ledger.store, state).bundle)
+
+    @router.post(
+        "/log/checkpoint",
+        summary="the platform issues a checkpoint now (closing: a tender's, cosigned)",
+        response_class=PlainTextResponse,
+        responses=responses(401, 403, 404, content="text/plain"),
+        openapi_extra=_SECURED,
+    )
+    def checkpoint(
+        request: Request, reason: Reason = "manual", tender: str | None = None
+    ) -> PlainTextResponse:
+        signed_sender(ledger, request, "platform")
+        if (reason == "closing") != (tender is not None):
+            raise InvalidInput("a closing checkpoint names its tender; a manual one names none")
+        stream = stream_of(tender) if tender is not None else None
+        note = ledger.checkpoint(reason, stream)
+        return PlainTextResponse(note)
 
     return router
 
