@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.procedure.base import Command, Guard, TenderCommand
+from ledger.procedure.base import Command, Guard
 from ledger.procedure.json_schema import args_schema
 from ledger.procedure.registry_state import REGISTRY_STREAM
 
@@ -21,7 +21,7 @@ _TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
 
 def signed_command_schema(name: str, command: type[Command]) -> dict[str, Any]:
     """The schema of command ``name`` as its actor signs it."""
-    tender = issubclass(command, TenderCommand)
+    tender = command.target is not Command.target  # a tender's command (or its publication)
     stream: dict[str, Any] = (
         {"type": "string", "pattern": UUID_PATTERN, "description": "the tender's stream id"}
         if tender
