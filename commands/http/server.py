@@ -6,10 +6,12 @@ can be printed; ``listening on http://HOST:PORT`` is printed once uvicorn has st
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
 from collections.abc import Callable
+from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
@@ -44,7 +46,17 @@ def serve_forever(app: FastAPI, sock: socket.socket, ready: Callable[[str], None
     url = url_of(sock)
     watcher = threading.Thread(target=_announce, args=(server, url, ready), daemon=True)
     watcher.start()
-    server.run(sockets=[sock])
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # uvicorn raises it again once stopped
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _announce(server: uvicorn.Server, url: str, ready: Callable[[str], None]) -> None:
