@@ -80,6 +80,7 @@ class HttpLedger:
     gate: ReadGate = field(default_factory=ReadGate)
     witness: Witness | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _receipts_checked: int = -1  # the registry version at which the receipt key was valid
 
     @classmethod
     def of(cls, service: LedgerService, *, witness: Witness | None = None) -> HttpLedger:
@@ -125,23 +126,24 @@ class HttpLedger:
         return self.gate.admit(read, registry, self.now())
 
     def _check_receipt_key(self) -> None:
-        """A bid needs a receipt (T3): refuse it before writing if none can be signed."""
+        """A bid needs a receipt (T3): refuse it before writing if none can be signed (the
+        answer is kept while the registry stays at the same version)."""
         key = self.service.receipt_key
         if key is None:
             raise Problem(503, "no-receipt-key", "this server has no receipt key: bids are refused")
-        now = self.now()
-        if self.store.exists(REGISTRY_STREAM):
-            try:
-                self.service.registry().receipt_key(key_id_of(key), now)
-                return
-            except VerificationFailure:
-                pass
-        raise Problem(
-            503,
-            "no-receipt-key",
-            f"the server's receipt key {key_id_of(key)} is not registered on the ledger "
-            "(RegisterKey, purpose 'receipt'): bids are refused until it is",
-        )
+        version = self.store.version_of(REGISTRY_STREAM)
+        if self._receipts_checked == version:
+            return
+        try:
+            self.service.registry().receipt_key(key_id_of(key), self.now())
+        except (NotFound, VerificationFailure):
+            raise Problem(
+                503,
+                "no-receipt-key",
+                f"the server's receipt key {key_id_of(key)} is not registered on the ledger "
+                "(RegisterKey, purpose 'receipt'): bids are refused until it is",
+            ) from None
+        self._receipts_checked = version
 
     def close(self) -> None:
         self.views.close()
