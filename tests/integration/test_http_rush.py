@@ -30,7 +30,7 @@ def test_fifty_bidders_rushing_the_deadline_over_http_lose_nothing_and_nothing_l
     assert all(action.status == 422 for action in last.values())  # each stopped at the deadline
     sealed = [bid for lot in tender.lots.values() for bid in lot.bids.values()]
     assert all(bid.submitted_at < DEADLINE for bid in sealed)
-    assert seed.CODE == tender.code
+    assert tender.code == seed.CODE
     verified = subprocess.run(
         [sys.executable, "-m", "commands.cli", "verify", "--db", url],
         cwd=ROOT,
