@@ -4,7 +4,7 @@ Baseline, in the same process: one Ed25519 signature verification with PyNaCl (w
 ledger does for every event). Then, median of ``--samples`` runs each:
 
 - ``verify_beacon`` on published round 72785 of the League of Entropy default chain
-  (signature on G2, public key on G1) and on quicknet round 2 (signature on G1);
+  (signature on G2, public key on G1);
 - ``draw`` over pools of 100, 1,000 and 10,000 experts in two regions (a quarter of them
   excluded for a tie), four members and two reserves.
 
@@ -99,7 +99,6 @@ def main() -> None:
     print("|---|---:|---:|")
     work = [
         ("beacon, default chain (G2 signature)", _beacon_check("default", 72785)),
-        ("beacon, quicknet (G1 signature)", _beacon_check("quicknet", 2)),
         *((f"draw, {size:,} experts", _draw_of(size)) for size in args.pools),
     ]
     for name, job in work:

@@ -353,6 +353,9 @@ def _parser() -> argparse.ArgumentParser:
     from commands.calendar_cli import add_calendar_commands
 
     add_calendar_commands(commands)
+    from commands.draw_cli import add_draw_commands
+
+    add_draw_commands(commands)
     from commands.serve_cli import add_serve_command
 
     add_serve_command(commands)

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from commands import seed
+from commands import remote_seed, seed
 from commands.demo_script import ILLUSTRATIVE, LOG_ORIGIN, WITNESS_NAME, DemoRun, play
+from commands.draw_report import report_lines
 from commands.service import LedgerService
 from commands.world import World
 from ledger.clock import Clock, FixedClock
 from ledger.crypto.signing import Signer
+from ledger.draw_check import verify_tender_draw
 from ledger.errors import InvalidInput
 from ledger.notes import COSIGNATURE_V1, NoteSigner, parse_note
 from ledger.procedure.attempts import AttemptsState, attempts_stream
@@ -96,11 +98,13 @@ def _print_report(
 ) -> None:
     print(f"bidledger demo: seed tender {seed.CODE} ({seed.TITLE})", file=out)
     print(f"database: {url}; all times Beijing (UTC+8), on the seed's own dates", file=out)
-    print(f"{ILLUSTRATIVE}\n", file=out)
+    print(ILLUSTRATIVE, file=out)
+    print(f"{remote_seed.ILLUSTRATIVE}\n", file=out)
     print("Timeline, rebuilt from the log (every line is an event signed by its actor):", file=out)
     for entry in tender_timeline(store, tender_stream(seed.CODE)):
         print(_line(entry), file=out)
     _print_attempts(run, store, out)
+    _print_draw(run, store, url, out)
     _print_awards(run, out)
     _print_checkpoints(run, url, out)
     summary = verify_log(store)
@@ -132,6 +136,14 @@ def _print_attempts(run: DemoRun, store: LedgerStore, out: TextIO) -> None:
             f"      {attempt['detail']}",
             file=out,
         )
+
+
+def _print_draw(run: DemoRun, store: LedgerStore, url: str, out: TextIO) -> None:
+    audit = verify_tender_draw(store, seed.CODE)
+    print("", file=out)
+    for line in report_lines(audit, run.world.service.registry()):
+        print(line, file=out)
+    print(f"Check it yourself: bidledger verify-draw {seed.CODE} --db {url}", file=out)
 
 
 def _print_awards(run: DemoRun, out: TextIO) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from commands import seed
+from commands import remote_seed, seed
 from commands.bidder import seal_for_tender
 from commands.messages import (
     AmendTender,
@@ -143,14 +143,18 @@ def play(
     run = DemoRun(world)
     world.clock.set(B("2020-12-20 09:00"))
     seed.register_seed_parties(world)
+    remote_seed.register_remote_parties(world)
     if log is not None:
         world.register_note_key(seed.PLATFORM, log)
     if witness is not None:
         run.witness = witness
         world.register_note_key(seed.REGULATOR, witness, ("regulator",))
+    world.clock.set(B("2020-12-21 09:00"))
+    remote_seed.set_up_pools(world)  # the centres' agreement and their experts
     _publication(run)
     _submission(run)
     _opening(run)
+    remote_seed.run_draw(world)  # 10:16-10:21: plan, commitments, reveals, draw, a decline
     _evaluation(run)
     _award(run)
     return run
@@ -158,6 +162,7 @@ def play(
 
 def _publication(run: DemoRun) -> None:
     run.act(seed.AGENCY, "agency", seed.invitation(run.world), "2020-12-25 09:00")
+    remote_seed.fix_venues(run.world, B("2020-12-25 09:05"))  # main and secondary venue
     for half_hours, bidder in enumerate(
         (seed.QXD, seed.RUNHUA, seed.SUPPLIER_A, seed.SUPPLIER_B, seed.SUPPLIER_C, seed.SUPPLIER_D)
     ):  # within the download hours, 08:30-12:00 (invitation 三)
@@ -281,6 +286,15 @@ def _evaluation(run: DemoRun) -> None:
         for index, party in enumerate(seed.COMMITTEE)
     )
     run.act(seed.AGENCY, "agency", FormCommittee(seed.CODE, members), "2021-01-15 10:40")
+    run.attempt(
+        seed.COMMITTEE[1],
+        "evaluator",
+        RecordConformity(seed.CODE, "1", ()),
+        "2021-01-15 10:40",
+        "take part in the evaluation before checking in at a venue",
+    )
+    remote_seed.check_in(run.world)  # each member at its venue, identity confirmed there
+    remote_seed.open_session(run.world)  # both venues together
     for lot, signers in (("1", seed.COMMITTEE[:3]), ("2", seed.COMMITTEE[2:])):
         names = sorted(bid.bidder for bid in run.tender().lots[lot].valid_bids())
         conformity = RecordConformity(
@@ -290,11 +304,12 @@ def _evaluation(run: DemoRun) -> None:
             run.act(member, "evaluator", conformity, f"2021-01-15 11:{10 * int(lot) + minute:02d}")
     for lot in ("1", "2"):
         _score_lot(run, lot)
+    remote_seed.close_session(run.world, B("2021-01-15 15:45"))
     run.act(
         seed.AGENCY,
         "agency",
         DeclareLotFailed(
-            seed.CODE, "3", "§24.1 合格投标人不足三家,不得评标;未经批准转为竞争性谈判,本包废标"
+            seed.CODE, "3", "合格投标人不足三家,不得评标;未经批准转为竞争性谈判,本包废标"
         ),
         "2021-01-15 16:00",
     )
@@ -313,6 +328,8 @@ def _score_lot(run: DemoRun, lot: str) -> None:
             SubmitScores(seed.CODE, lot, sheets),
             f"2021-01-15 {13 + int(lot)}:{index * 5:02d}",
         )
+    if lot == "1":  # the secondary venue loses its link: a suspension (§23.3)
+        remote_seed.venue_outage(run.world, B("2021-01-15 14:22"), B("2021-01-15 14:28"))
     final = run.act(
         seed.AGENCY, "agency", FinaliseEvaluation(seed.CODE, lot), f"2021-01-15 {13 + int(lot)}:30"
     )

@@ -5,6 +5,16 @@ They are defined, with the guard each declares, next to their rules in
 """
 
 from ledger.procedure.base import Command, TenderCommand
+from ledger.procedure.pools import (
+    AddExpert,
+    BeaconChainTerms,
+    RecordSitting,
+    ReinstateExpert,
+    RemoveExpert,
+    SignCooperation,
+    SuspendExpert,
+    UpdateExpert,
+)
 from ledger.procedure.registry import (
     EstablishRegistry,
     RecordCalendar,
@@ -22,6 +32,22 @@ from ledger.procedure.tender.award import (
 from ledger.procedure.tender.committee import WithdrawFromCommittee
 from ledger.procedure.tender.contract import FileContract, SignContract
 from ledger.procedure.tender.corrections import ProposeCorrection, RespondToCorrection
+from ledger.procedure.tender.draw_plan import PlanDraw, QuotaTerms
+from ledger.procedure.tender.draw_result import (
+    BeaconTerms,
+    DeclineSeat,
+    DrawCommittee,
+    OrderRedraw,
+    ReportAbsence,
+)
+from ledger.procedure.tender.draw_secrets import (
+    CommitAgencySecret,
+    CommitPlatformSecret,
+    CommitRegulatorSecret,
+    RevealAgencySecret,
+    RevealPlatformSecret,
+    RevealRegulatorSecret,
+)
 from ledger.procedure.tender.evaluation import (
     CommitteeMember,
     ConformityResult,
@@ -69,8 +95,18 @@ from ledger.procedure.tender.reveal import RevealBids, SignOpeningRecord, Submit
 from ledger.procedure.tender.submission import CheckIn, SubmitBid, WithdrawBid
 from ledger.procedure.tender.suspension import ResumeProcedure, SuspendProcedure
 from ledger.procedure.tender.validity import AnswerValidityExtension, RequestValidityExtension
+from ledger.procedure.tender.venues import (
+    CheckInAtVenue,
+    CloseSession,
+    ConfirmIdentity,
+    FixVenues,
+    OpenSession,
+    ReportVenueOutage,
+    VenueTerms,
+)
 
 __all__ = [
+    "AddExpert",
     "AmendTender",
     "Answer",
     "AnswerChallenge",
@@ -81,47 +117,71 @@ __all__ = [
     "AskQuestion",
     "AuthoriseDecryption",
     "AwardLot",
+    "BeaconChainTerms",
+    "BeaconTerms",
     "ChallengeDocuments",
     "CheckIn",
+    "CheckInAtVenue",
     "CloseDecryption",
+    "CloseSession",
     "Command",
+    "CommitAgencySecret",
+    "CommitPlatformSecret",
+    "CommitRegulatorSecret",
     "CommitteeMember",
     "CommitteeTerms",
+    "ConfirmIdentity",
     "ConformityResult",
     "DecideComplaint",
     "DecideJustification",
     "DeclareLotFailed",
+    "DeclineSeat",
+    "DrawCommittee",
     "EstablishRegistry",
     "EvaluationTerms",
     "FileChallenge",
     "FileComplaint",
     "FileContract",
     "FinaliseEvaluation",
+    "FixVenues",
     "FormCommittee",
     "LotChange",
     "LotTerms",
     "ObtainDocuments",
     "OfficialTerms",
+    "OpenSession",
     "OpeningTerms",
+    "OrderRedraw",
+    "PlanDraw",
     "ProposeCorrection",
     "PublishAwardNotice",
     "PublishClarification",
     "PublishTender",
     "QualificationResult",
+    "QuotaTerms",
     "RecordCalendar",
     "RecordConformity",
     "RecordDecryptionFailure",
     "RecordQualification",
+    "RecordSitting",
     "RecordWinnerUnable",
     "RegisterKey",
     "RegisterParty",
+    "ReinstateExpert",
+    "RemoveExpert",
+    "ReportAbsence",
+    "ReportVenueOutage",
     "RequestValidityExtension",
     "RespondToCorrection",
     "ResumeProcedure",
+    "RevealAgencySecret",
     "RevealBids",
+    "RevealPlatformSecret",
+    "RevealRegulatorSecret",
     "RevokeKey",
     "ScoreSheet",
     "SignContract",
+    "SignCooperation",
     "SignOpeningRecord",
     "SignReport",
     "SmeTerms",
@@ -129,9 +189,12 @@ __all__ = [
     "SubmitBid",
     "SubmitKeyShares",
     "SubmitScores",
+    "SuspendExpert",
     "SuspendProcedure",
     "TenderCommand",
     "TimetableTerms",
+    "UpdateExpert",
+    "VenueTerms",
     "WithdrawBid",
     "WithdrawFromCommittee",
 ]

@@ -31,6 +31,7 @@ from ledger.events import LedgerEvent, new_event
 from ledger.notes import NoteSigner
 from ledger.procedure import dispatch
 from ledger.procedure.attempts import AttemptsState, attempts_stream, refusal_decision
+from ledger.procedure.pools import POOLS_STREAM, PoolsState
 from ledger.procedure.records import Decision, StreamState
 from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.procedure.state import TenderState
@@ -95,6 +96,10 @@ class LedgerService:
         """A copy of the tender's state as it stands."""
         return copy.deepcopy(self._current(TenderState, stream))
 
+    def pools(self) -> PoolsState:
+        """A copy of the expert pools as they stand."""
+        return copy.deepcopy(self._current(PoolsState, POOLS_STREAM))
+
     def execute(self, command: SignedCommand) -> Outcome:
         """Apply one signed command at the clock's current time; keep the Merkle log (T1, T4)."""
         now = self.clock.now()
@@ -118,14 +123,19 @@ class LedgerService:
         self._check_clock(now)
         stream = _stream(command)
         registry = self._optional(RegistryState, REGISTRY_STREAM)
+        pools = self._optional(PoolsState, POOLS_STREAM)
         state: StreamState | None = (
-            registry if stream == REGISTRY_STREAM else self._optional(TenderState, stream)
+            registry
+            if stream == REGISTRY_STREAM
+            else pools
+            if stream == POOLS_STREAM
+            else self._optional(TenderState, stream)
         )
         if state is not None and (seen := state.replayed(command)) is not None:
             return self._outcome(command, stream, seen.version, seen.event_hash, replayed=True)
         self._refuse_a_refused_retry(command, stream, registry, now)
         try:
-            decision = dispatch.decide(state, command, registry, now)
+            decision = dispatch.decide(state, command, registry, now, pools=pools)
         except RuleViolation as refusal:
             if registry is not None:
                 self._keep_attempt(command, now, registry, refusal)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ledger.events import LedgerEvent
 from ledger.procedure.dispatch import event_types
+from ledger.rules import catalogue as rules
 from projections.summaries import wan
 from projections.tender_state import as_json, moment
 from projections.tender_tables import TenderTables, define_tables
@@ -111,7 +112,7 @@ def _award(event: LedgerEvent) -> dict[str, Any]:
 
 
 def _failure(event: LedgerEvent) -> dict[str, Any]:
-    return {"lot": event.args["lot"], "failure": event.facts["failure"]}
+    return {"lot": event.args["lot"], "failure": rules.describe(event.facts["failure"])}
 
 
 _CONTENT = {

@@ -10,6 +10,7 @@ from ledger.events import LedgerEvent
 from ledger.procedure.registry_state import RegistryState
 from ledger.procedure.tender.award import wan as award_wan
 from ledger.rules import catalogue as rules
+from projections.remote_summaries import REMOTE_SUMMARIES
 
 Summary = Callable[[LedgerEvent, RegistryState], str]
 
@@ -69,7 +70,7 @@ def _amended(event: LedgerEvent, registry: RegistryState) -> str:
     tail = (
         f"; deadline postponed to {postponed} ({rules.describe(event.facts['reason'])})"
         if postponed
-        else "; deadline unchanged (§7.1)"
+        else f"; deadline unchanged ({rules.AMENDMENT_POSTPONES.clause})"
     )
     return str(event.args["summary"]) + (f" ({changes})" if changes else "") + tail
 
@@ -84,7 +85,7 @@ def _clarified(event: LedgerEvent, registry: RegistryState) -> str:
     tail = f"; deadline postponed to {postponed}" if postponed else ""
     late = "; late: " + "; ".join(rules.describe(r) for r in event.facts.get("late", []))
     return (
-        f"answers {ids} to all bidders, without naming who asked (§6.1)"
+        f"answers {ids} to all bidders, without naming who asked ({rules.ASKER_NOT_NAMED.clause})"
         + tail
         + (late if event.facts.get("late") else "")
     )
@@ -101,14 +102,14 @@ def _opened(event: LedgerEvent, registry: RegistryState) -> str:
     announced = _per_lot(registry, event.facts.get("announced", {}), "no bids")
     absent = _per_lot(registry, event.facts.get("absent", {}), "")
     return f"announced {announced}" + (
-        f"; not accepted, absent (§23.1(3)): {absent}" if absent else ""
+        f"; not accepted, absent ({rules.ABSENT_NOT_ACCEPTED.clause}): {absent}" if absent else ""
     )
 
 
 def _closed(event: LedgerEvent, registry: RegistryState) -> str:
     returned = _per_lot(registry, event.facts.get("returned", {}), "")
     return (
-        f"returned, not decrypted in time (撤销, §23.2(4)): {returned}"
+        f"returned, not decrypted in time (撤销, {rules.NOT_DECRYPTED_RETURNED.clause}): {returned}"
         if returned
         else "every bid was decrypted in time"
     )
@@ -138,8 +139,12 @@ def _revealed(event: LedgerEvent, registry: RegistryState) -> str:
         "all at once, "
         + "; ".join(parts)
         + " (万元)"
-        + (f"; above the ceiling (§11.6): {over}" if over else "")
-        + (f"; returned, too few shares open (撤销, §23.2(4)): {returned}" if returned else "")
+        + (f"; above the ceiling ({rules.PRICE_CEILING.clause}): {over}" if over else "")
+        + (
+            f"; returned, too few shares open ({rules.UNOPENABLE_BID_RETURNED.clause}): {returned}"
+            if returned
+            else ""
+        )
         + _slips(event, registry)
     )
 
@@ -174,7 +179,9 @@ def _qualified(event: LedgerEvent, registry: RegistryState) -> str:
     if counted != event.facts.get("qualified", 0):
         text += f", counting as {counted}: one brand, one bidder ({rules.SAME_BRAND.clause})"
     return text + (
-        "; fewer than three, no evaluation (§24.1)" if event.facts.get("no_evaluation") else ""
+        f"; fewer than three, no evaluation ({rules.FEWER_THAN_THREE.clause})"
+        if event.facts.get("no_evaluation")
+        else ""
     )
 
 
@@ -209,7 +216,8 @@ def _correction(event: LedgerEvent, registry: RegistryState) -> str:
 def _correction_answer(event: LedgerEvent, registry: RegistryState) -> str:
     if event.facts.get("accepted"):
         return f"lot {event.args['lot']}: accepted, price now {wan(event.facts['price'])} 万元"
-    return f"lot {event.args['lot']}: refused, the bid is invalid (§26.4)"
+    clause = rules.ARITHMETIC_CORRECTION.clause
+    return f"lot {event.args['lot']}: refused, the bid is invalid ({clause})"
 
 
 def _scores(event: LedgerEvent, registry: RegistryState) -> str:
@@ -308,3 +316,4 @@ SUMMARIES: dict[str, Summary] = {
     "ContractFiled": _contract,
     "LotFailed": _failed,
 }
+SUMMARIES.update(REMOTE_SUMMARIES)

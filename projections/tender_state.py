@@ -24,6 +24,7 @@ from ledger.events import LedgerEvent
 from ledger.procedure import dispatch
 from ledger.procedure.state import Bid, Lot, TenderState
 from ledger.store import LedgerStore
+from projections.remote_view import remote_summary
 from projections.tender_tables import PREFIX, define_tables
 
 CACHE_SIZE = 64
@@ -62,7 +63,7 @@ class TenderStateModel:
     """Projection ``tender_state``: tenders, lots, bids, scores, challenges, parties."""
 
     name = PREFIX
-    version = 1
+    version = 2  # 2: the remote evaluation (venues, draws, check-ins) of each tender
 
     def __init__(self, store: LedgerStore) -> None:
         self._store = store
@@ -202,6 +203,7 @@ def _tender_row(tender: TenderState, event: LedgerEvent, position: int) -> dict[
         "officials": as_json(sorted(o["party"] for o in tender.officials)),
         "threshold": tender.threshold,
         "terms": as_json(tender.terms),
+        "remote": as_json(remote_summary(tender)) if tender.remote.fixed else None,
         "version": tender.version,
         "head": tender.head,
         "updated_at": moment(event.timestamp),

@@ -48,7 +48,7 @@ def define_tables(metadata: sa.MetaData) -> TenderTables:
         *("code", "name", "plan", "agency", "purchaser", "regulator", "phase", "suspended"),
         *("published_at", "documents_from", "documents_until", "questions_until", "deadline"),
         *("decryption_closes", "opening_started_at", "decryption_closed_at", "revealed_at"),
-        *("committee", "officials", "terms", "head", "updated_at"),
+        *("committee", "officials", "terms", "head", "updated_at", "remote"),
     ]
     tenders = sa.Table(
         f"{PREFIX}_tenders",

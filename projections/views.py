@@ -17,7 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from ledger.errors import InvalidInput, NotFound
+from ledger.rules import catalogue as rules
 from projections import audit_trail, notices
+from projections.remote_view import public_remote
 from projections.tender_state import moment
 from projections.tender_tables import TenderTables, define_tables
 
@@ -32,7 +34,7 @@ PHASES = {
 }
 _JSON_COLUMNS = frozenset(
     {"candidates", "ranking", "declined", "report_signers", "opening_signers", "correction"}
-    | {"invalid", "committee", "officials", "terms", "suspended", "roles"}
+    | {"invalid", "committee", "officials", "terms", "suspended", "roles", "remote"}
 )
 _PUBLIC_TENDER = (
     *("stream", "code", "name", "plan", "published_at", "documents_from", "documents_until"),
@@ -99,7 +101,9 @@ def regulator_overview(engine: sa.Engine) -> dict[str, Any]:
         return {
             "tenders": len(codes),
             "refused_attempts": refused,
-            "late_attempts": [row for row in refused if row["refusal"].startswith("§21.1 ")],
+            "late_attempts": [
+                row for row in refused if row["refusal"].startswith(f"{rules.LATE_BID.clause} ")
+            ],
             "returned_bids": rows(
                 sa.select(s.bids).where(s.bids.c.status == "returned").order_by(*by_tender)
             ),
@@ -173,8 +177,10 @@ def _public(connection: sa.Connection, tender: Any, at: datetime | None) -> dict
     lots = connection.execute(
         sa.select(s.lots).where(s.lots.c.stream == tender.stream).order_by(s.lots.c.lot)
     )
+    award_notice = notices.award_notice(published)
     return {
         "tender": head,
+        "remote_evaluation": public_remote(tender.remote, published=award_notice is not None),
         "lots": [_public_lot(lot, names) for lot in lots],
         "notices": {
             "announcement": next((n for n in published if n["kind"] == "announcement"), None),
@@ -182,7 +188,7 @@ def _public(connection: sa.Connection, tender: Any, at: datetime | None) -> dict
             "clarifications": [n for n in published if n["kind"] == "clarification"],
             "postponements": _table(connection, s.deadline_changes, tender.stream),
             "opening_record": notices.opening_record(connection, tender.stream),
-            "award_notice": notices.award_notice(published),
+            "award_notice": award_notice,
             "failures": [n for n in published if n["kind"] == "failure"],
         },
     }

@@ -1,10 +1,11 @@
 """Export one tender as a self-contained audit bundle (docs/bundle-format.md).
 
 The bundle covers the log up to its latest checkpoint: the tender's events, its attempts
-stream and every registry event in that range, each with its exact preimage, signed bytes
-and an inclusion proof to the latest checkpoint; every checkpoint issued, consistency
-proofs between consecutive ones, and the hash of each complete subtree of other streams'
-leaves, so that the exported leaves and those hashes rebuild the latest root exactly.
+stream and every registry and expert pools event in that range (a draw reads the pools),
+each with its exact preimage, signed bytes and an inclusion proof to the latest checkpoint;
+every checkpoint issued, consistency proofs between consecutive ones, and the hash of each
+complete subtree of other streams' leaves, so that the exported leaves and those hashes
+rebuild the latest root exactly.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ledger.events import LedgerEvent
 from ledger.merkle import NodeReader
 from ledger.notes import COSIGNATURE_V1, ED25519, Checkpoint, NoteVerifier, parse_note
 from ledger.procedure.attempts import attempts_stream
+from ledger.procedure.pools import POOLS_STREAM
 from ledger.procedure.registry_state import REGISTRY_STREAM
 from ledger.procedure.state import tender_stream
 from ledger.store import LedgerStore
@@ -50,7 +52,7 @@ def export_bundle(store: LedgerStore, code: str) -> Export:
             "each deadline, opening and award (LedgerService.checkpoint issues one on demand)"
         )
     size = checkpoints[-1].size
-    wanted = {str(tender), str(attempts_stream(tender)), str(REGISTRY_STREAM)}
+    wanted = {str(tender), str(attempts_stream(tender)), str(REGISTRY_STREAM), str(POOLS_STREAM)}
     leaves = [leaf for leaf in _leaves(tree, size) if leaf.stream in wanted]
     events = [(leaf, _load(store, leaf)) for leaf in leaves]
     bundle = {

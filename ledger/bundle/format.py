@@ -30,6 +30,7 @@ COMMAND_DOMAIN = b"bidledger/command/v1\n"
 GENESIS_HASH = "0" * 64
 MAX_SAFE_INTEGER = 2**53 - 1
 REGISTRY_STREAM = str(uuid.uuid5(uuid.NAMESPACE_URL, "bidledger:registry"))
+POOLS_STREAM = str(uuid.uuid5(uuid.NAMESPACE_URL, "bidledger:expert-pools"))
 
 RECORD_FIELDS = frozenset(
     {"stream", "version", "type", "class_version", "time", "command", "facts", "prev_hash"}

@@ -35,6 +35,7 @@ class BundleReport:
     against_compared: int | None = None
     unreadable_bids: tuple[str, ...] = ()
     complete_to: int | None = None
+    unchecked_beacons: tuple[str, ...] = ()  # drand rounds whose BLS signature is not checked
 
     def lines(self) -> list[str]:
         """A human summary, one fact per line."""
@@ -76,6 +77,11 @@ class BundleReport:
             "re-derived from their ciphertexts and the officials' key shares (C5)"
         )
         lines += [f"  declared unreadable: {label}" for label in self.unreadable_bids]
+        lines += [
+            f"  expert draw {label}: re-executed from the bundle, except the beacon round's BLS "
+            "signature (it needs a pairing library): check it with bidledger verify-draw"
+            for label in self.unchecked_beacons
+        ]
         if self.against_compared is not None:
             lines.append(
                 f"  the checkpoint given with --against agrees ({self.against_compared} facts "
@@ -111,6 +117,7 @@ class BundleReport:
             "sealed_bids": self.sealed_bids,
             "revealed_bids": self.revealed_bids,
             "unreadable_bids": list(self.unreadable_bids),
+            "unchecked_beacons": list(self.unchecked_beacons),
             "anchored": self.anchored,
             "against_compared": self.against_compared,
         }

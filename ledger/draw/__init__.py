@@ -4,7 +4,8 @@ Pure building blocks, no storage: a drand beacon verified offline (:mod:`.beacon
 from that beacon and three parties' committed reveals (:mod:`.randomness`), the draw itself
 from (rule, pool, seed) (:mod:`.algorithm`), and the comparison of a recorded draw with its
 recomputation (:mod:`.verify`). Imports only the standard library, ``ledger.errors``,
-``ledger.canonical`` and ``py_ecc`` (in :mod:`.bls` alone).
+``ledger.canonical``, ``ledger.rules.catalogue`` and ``py_ecc`` (in :mod:`.bls` alone, and
+only when a beacon's signature is checked).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ledger.draw.algorithm import (
     Ranked,
     Replacement,
     Reserve,
+    Screening,
     Seat,
     draw,
     eligible_commitment,
@@ -23,9 +25,19 @@ from ledger.draw.algorithm import (
     order_key,
     recompute,
     replace_member,
+    screen,
 )
-from ledger.draw.beacon import SCHEMES, Beacon, ChainInfo, Scheme, beacon_message, verify_beacon
-from ledger.draw.chains import KNOWN_CHAINS, LEAGUE_OF_ENTROPY_DEFAULT, LEAGUE_OF_ENTROPY_QUICKNET
+from ledger.draw.beacon import (
+    SCHEMES,
+    Beacon,
+    ChainInfo,
+    Scheme,
+    beacon_message,
+    check_beacon,
+    verify_beacon,
+    verify_beacon_signature,
+)
+from ledger.draw.chains import KNOWN_CHAINS, LEAGUE_OF_ENTROPY_DEFAULT
 from ledger.draw.pool import VENUES, DrawRule, Expert, Quota, Sitting, Venue
 from ledger.draw.randomness import (
     PARTIES,
@@ -47,7 +59,6 @@ from ledger.draw.verify import difference, verify_draw
 __all__ = [
     "KNOWN_CHAINS",
     "LEAGUE_OF_ENTROPY_DEFAULT",
-    "LEAGUE_OF_ENTROPY_QUICKNET",
     "PARTIES",
     "SCHEMES",
     "VENUES",
@@ -65,11 +76,13 @@ __all__ = [
     "Reserve",
     "Reveal",
     "Scheme",
+    "Screening",
     "Seat",
     "SeedPlan",
     "Sitting",
     "Venue",
     "beacon_message",
+    "check_beacon",
     "check_commitment",
     "check_logged_by_deadline",
     "check_reveal",
@@ -85,7 +98,9 @@ __all__ = [
     "order_key",
     "recompute",
     "replace_member",
+    "screen",
     "seed_preimage",
     "verify_beacon",
+    "verify_beacon_signature",
     "verify_draw",
 ]

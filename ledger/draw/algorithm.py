@@ -26,9 +26,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ledger.canonical import canonical_bytes
-from ledger.draw import rules
 from ledger.draw.pool import DrawRule, Expert, Quota, Venue
 from ledger.errors import InvalidInput, RuleViolation
+from ledger.rules import catalogue as rules
 
 RECORD_VERSION = 1
 
@@ -154,10 +154,18 @@ def eligible_commitment(order: Iterable[Ranked]) -> bytes:
     return hashlib.sha256(canonical_bytes(eligible_entries(order))).digest()
 
 
-def draw(rule: DrawRule, pool: Sequence[Expert], seed: bytes) -> DrawResult:
-    """Draw the committee ``rule`` asks for from ``pool`` with ``seed`` (module docstring)."""
-    if len(seed) != 32:
-        raise InvalidInput(f"a draw seed is 32 bytes, got {len(seed)}")
+@dataclass(frozen=True)
+class Screening:
+    """Who may be drawn before any seed exists: exclusions, the eligible and the commitment."""
+
+    excluded: tuple[Exclusion, ...]
+    eligible: tuple[Ranked, ...]  # by id, without keys
+    commitment: bytes
+
+
+def screen(rule: DrawRule, pool: Sequence[Expert]) -> Screening:
+    """Steps 1, 2 and 5: eligibility, the eligible pool's commitment, and whether the quotas
+    and reserves can be met at all (they can for every seed, or for none)."""
     ids = [expert.id for expert in pool]
     if len(set(ids)) != len(ids):
         raise InvalidInput(
@@ -169,16 +177,27 @@ def draw(rule: DrawRule, pool: Sequence[Expert], seed: bytes) -> DrawResult:
         if reasons:
             excluded.append(Exclusion(expert.id, reasons))
         else:
-            eligible.append(Ranked(expert.id, expert.region, order_key(seed, expert.id)))
-    order = tuple(sorted(eligible, key=lambda r: (r.key, r.expert_id)))
+            eligible.append(Ranked(expert.id, expert.region, b""))
+    members = _seat(rule, eligible)
+    reserves = _reserves(rule, eligible, unavailable={seat.expert_id for seat in members})
+    _refuse_shortfalls(rule, eligible, members, reserves)
+    return Screening(tuple(excluded), tuple(eligible), eligible_commitment(eligible))
+
+
+def draw(rule: DrawRule, pool: Sequence[Expert], seed: bytes) -> DrawResult:
+    """Draw the committee ``rule`` asks for from ``pool`` with ``seed`` (module docstring)."""
+    if len(seed) != 32:
+        raise InvalidInput(f"a draw seed is 32 bytes, got {len(seed)}")
+    screened = screen(rule, pool)
+    keyed = (Ranked(r.expert_id, r.region, order_key(seed, r.expert_id)) for r in screened.eligible)
+    order = tuple(sorted(keyed, key=lambda r: (r.key, r.expert_id)))
     members = _seat(rule, order)
     reserves = _reserves(rule, order, unavailable={seat.expert_id for seat in members})
-    _refuse_shortfalls(rule, order, members, reserves)
     return DrawResult(
         rule=rule,
         seed=seed,
-        eligible_commitment=eligible_commitment(order),
-        excluded=tuple(excluded),
+        eligible_commitment=screened.commitment,
+        excluded=screened.excluded,
         order=order,
         members=members,
         reserves=reserves,
@@ -198,7 +217,7 @@ def replace_member(result: DrawResult, declined: str) -> DrawResult:
     )
     if successor is None:
         raise RuleViolation(
-            rules.REPLACEMENT_IN_ORDER,
+            rules.DRAW_REPLACEMENT_IN_ORDER,
             f"no eligible expert of region {seat.region} is left in drawn order to replace "
             f"{declined} at the {seat.venue} venue",
         )
@@ -271,7 +290,7 @@ def _refuse_shortfalls(
                 f"eligible experts left after its members"
             )
     if shortfalls:
-        raise RuleViolation(rules.QUOTAS_MET, "; ".join(shortfalls))
+        raise RuleViolation(rules.DRAW_QUOTAS_MET, "; ".join(shortfalls))
 
 
 def _seat_record(seat: Seat) -> dict[str, str]:

@@ -14,10 +14,16 @@ threshold BLS signature by the League of Entropy over (scheme by scheme, :data:`
 - chained (``pedersen-bls-chained``): SHA-256(previous signature ‖ r as 8-byte big-endian);
 - unchained (every other scheme): SHA-256(r as 8-byte big-endian);
 
-and its randomness is SHA-256(signature). :func:`verify_beacon` checks, in this order, the
-chain information against the pinned hash, the round number, the round's time, the
-randomness, then the signature (:mod:`ledger.draw.bls`), and raises
-:class:`~ledger.errors.VerificationFailure` naming the round and what failed.
+and its randomness is SHA-256(signature). :func:`check_beacon` checks, in this order, the
+chain information against the pinned hash, the round number, the round's time and the
+randomness: hashing only, the standard library does it. :func:`verify_beacon_signature`
+checks the BLS signature (:mod:`ledger.draw.bls`, imported only then, so that a verifier
+without a pairing library can run everything else); :func:`verify_beacon` does both. Each
+raises :class:`~ledger.errors.VerificationFailure` naming the round and what failed.
+
+Supported schemes are those whose signatures lie on G2 (:data:`SCHEMES`); chains signing on
+G1 (quicknet) are refused as input, since no maintained library here verifies them through
+a ready-made call.
 """
 
 from __future__ import annotations
@@ -29,17 +35,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from ledger.draw.bls import (
-    DST_G1,
-    DST_G2,
-    G1_SIZE,
-    G2_SIZE,
-    verify_signature_on_g1,
-    verify_signature_on_g2,
-)
 from ledger.errors import InvalidInput, VerificationFailure
 
 DEFAULT_BEACON_ID = "default"
+DST_G2 = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_"
+G1_SIZE = 48
+UNSUPPORTED_SCHEMES = ("bls-unchained-g1-rfc9380", "bls-unchained-on-g1")
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,9 @@ class Scheme:
 
     id: str
     chained: bool
-    signature_group: Literal["G1", "G2"]
+    signature_group: Literal["G2"]
     dst: bytes
-
-    @property
-    def public_key_size(self) -> int:
-        return G2_SIZE if self.signature_group == "G1" else G1_SIZE
+    public_key_size: int = G1_SIZE
 
 
 SCHEMES: Mapping[str, Scheme] = {
@@ -61,9 +59,6 @@ SCHEMES: Mapping[str, Scheme] = {
     for scheme in (
         Scheme("pedersen-bls-chained", chained=True, signature_group="G2", dst=DST_G2),
         Scheme("pedersen-bls-unchained", chained=False, signature_group="G2", dst=DST_G2),
-        Scheme("bls-unchained-g1-rfc9380", chained=False, signature_group="G1", dst=DST_G1),
-        # fastnet (retired): hashed to G1 under the G2 tag, as drand then did.
-        Scheme("bls-unchained-on-g1", chained=False, signature_group="G1", dst=DST_G2),
     )
 }
 
@@ -81,6 +76,12 @@ class ChainInfo:
     beacon_id: str = DEFAULT_BEACON_ID
 
     def __post_init__(self) -> None:
+        if self.scheme_id in UNSUPPORTED_SCHEMES:
+            raise InvalidInput(
+                f"drand scheme {self.scheme_id!r} signs on G1, which this ledger does not "
+                f"verify (no ready-made call for it in a maintained library); supported: "
+                f"{sorted(SCHEMES)}"
+            )
         if self.scheme_id not in SCHEMES:
             raise InvalidInput(f"unknown drand scheme {self.scheme_id!r}; known: {sorted(SCHEMES)}")
         if self.period <= 0:
@@ -179,14 +180,30 @@ def verify_beacon(
     round_number: int,
     round_time: datetime,
 ) -> None:
-    """Check ``beacon`` is round ``round_number`` of the chain pinned by ``chain_hash``.
+    """:func:`check_beacon`, then :func:`verify_beacon_signature`."""
+    check_beacon(
+        chain, beacon, chain_hash=chain_hash, round_number=round_number, round_time=round_time
+    )
+    verify_beacon_signature(chain, beacon)
+
+
+def check_beacon(
+    chain: ChainInfo,
+    beacon: Beacon,
+    *,
+    chain_hash: bytes,
+    round_number: int,
+    round_time: datetime,
+) -> None:
+    """Check ``beacon`` is round ``round_number`` of the chain pinned by ``chain_hash``, all
+    but its BLS signature.
 
     ``round_time`` is the time the caller (the draw rule) expects that round at; the chain
     must publish it exactly then. Raises :class:`VerificationFailure` on the first mismatch.
     """
     if round_time.tzinfo is None:
         raise InvalidInput("the expected round time must carry its time zone")
-    where = f"drand chain {chain_hash.hex()[:16]}… round {beacon.round}"
+    where = _where(chain_hash, beacon)
     _verify_chain(where, chain, chain_hash)
     if beacon.round != round_number:
         raise VerificationFailure(
@@ -207,7 +224,11 @@ def verify_beacon(
             f"randomness: expected SHA-256(signature) = {expected.hex()}, "
             f"found {beacon.randomness.hex()}",
         )
-    _verify_signature(where, chain, beacon)
+    _check_previous(where, chain.scheme, beacon)
+
+
+def _where(chain_hash: bytes, beacon: Beacon) -> str:
+    return f"drand chain {chain_hash.hex()[:16]}… round {beacon.round}"
 
 
 def _verify_chain(where: str, chain: ChainInfo, chain_hash: bytes) -> None:
@@ -221,8 +242,7 @@ def _verify_chain(where: str, chain: ChainInfo, chain_hash: bytes) -> None:
         )
 
 
-def _verify_signature(where: str, chain: ChainInfo, beacon: Beacon) -> None:
-    scheme = chain.scheme
+def _check_previous(where: str, scheme: Scheme, beacon: Beacon) -> None:
     if scheme.chained and not beacon.previous_signature:
         raise VerificationFailure(
             where, f"previous signature: {scheme.id} signs it, and the beacon has none"
@@ -231,14 +251,20 @@ def _verify_signature(where: str, chain: ChainInfo, beacon: Beacon) -> None:
         raise VerificationFailure(
             where, f"previous signature: {scheme.id} is unchained, yet the beacon carries one"
         )
+
+
+def verify_beacon_signature(chain: ChainInfo, beacon: Beacon) -> None:
+    """Check the round's BLS signature under the chain's public key (needs ``py_ecc``)."""
+    from ledger.draw.bls import verify_signature_on_g2  # the one import of a pairing library
+
+    scheme = chain.scheme
+    where = _where(chain.hash, beacon)
+    _check_previous(where, scheme, beacon)
     message = beacon_message(scheme, beacon.round, beacon.previous_signature)
     signed = "SHA-256(previous signature ‖ round)" if scheme.chained else "SHA-256(round)"
     suspects = "the previous signature, " if scheme.chained else ""
     try:
-        if scheme.signature_group == "G2":
-            verify_signature_on_g2(where, chain.public_key, message, beacon.signature)
-        else:
-            verify_signature_on_g1(where, chain.public_key, message, beacon.signature, scheme.dst)
+        verify_signature_on_g2(where, chain.public_key, message, beacon.signature)
     except VerificationFailure as exc:
         raise VerificationFailure(
             where,

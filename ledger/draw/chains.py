@@ -1,8 +1,11 @@
-"""The League of Entropy's published drand mainnet chains, as data.
+"""The League of Entropy's published drand mainnet chain that the ledger verifies, as data.
 
 Each value is what the chain's ``/info`` endpoint publishes; its chain hash is recomputed
 from the other fields by :meth:`ChainInfo.computed_hash`, so a typo here cannot go unnoticed
-(the unit tests check it). A draw rule names its chain by hash (:data:`KNOWN_CHAINS`).
+(the unit tests check it). Only the "default" chain is here: the League's other mainnet
+chain, quicknet, signs on G1, which the ledger does not verify (:mod:`ledger.draw.bls`).
+A cooperation agreement names the chain its draws use; :data:`KNOWN_CHAINS` says which
+chain hashes are public beacons known to this code.
 """
 
 from __future__ import annotations
@@ -24,21 +27,6 @@ LEAGUE_OF_ENTROPY_DEFAULT = ChainInfo(
 )
 """The 30-second chained chain running since 2020-07-22 ("default")."""
 
-LEAGUE_OF_ENTROPY_QUICKNET = ChainInfo(
-    public_key=bytes.fromhex(
-        "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c"
-        "8c4b450b6a0a6c3ac6a5776a2d1064510d1fec758c921cc22b0e17e63aaf4bcb"
-        "5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a"
-    ),
-    period=3,
-    genesis_time=1692803367,
-    hash=bytes.fromhex("52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"),
-    group_hash=bytes.fromhex("f477d5c89f21a17c863a7f937c6a6d15859414d2be09cd448d4279af331c5d3e"),
-    scheme_id="bls-unchained-g1-rfc9380",
-    beacon_id="quicknet",
-)
-"""The 3-second unchained chain running since 2023-08-23 ("quicknet", signatures on G1)."""
-
 KNOWN_CHAINS: Mapping[bytes, ChainInfo] = {
-    chain.hash: chain for chain in (LEAGUE_OF_ENTROPY_DEFAULT, LEAGUE_OF_ENTROPY_QUICKNET)
+    chain.hash: chain for chain in (LEAGUE_OF_ENTROPY_DEFAULT,)
 }

@@ -34,9 +34,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ledger.draw import rules
 from ledger.draw.beacon import Beacon, ChainInfo, verify_beacon
 from ledger.errors import InvalidInput, RuleViolation
+from ledger.rules import catalogue as rules
 
 PARTIES: tuple[str, ...] = ("agency", "regulator", "platform")
 SECRET_SIZE = 32
@@ -70,7 +70,7 @@ class SeedPlan:
         _check_aware("commit deadline", self.commit_deadline)
         if self.commit_deadline >= self.beacon_time:
             raise RuleViolation(
-                rules.PLAN_ORDER,
+                rules.DRAW_PLAN_ORDER,
                 f"commit deadline {self.commit_deadline.isoformat()} is not before round "
                 f"{self.beacon_round}'s time {self.beacon_time.isoformat()}",
             )
@@ -113,7 +113,7 @@ def check_logged_by_deadline(plan: SeedPlan, what: str, logged_at: datetime) -> 
     """Refuse ``what`` (the rule, the pool, a commitment) logged after the commit deadline."""
     if logged_at > plan.commit_deadline:
         raise RuleViolation(
-            rules.FIXED_BEFORE_COMMITMENTS,
+            rules.DRAW_FIXED_BEFORE_COMMITMENTS,
             f"{what} logged at {logged_at.isoformat()}, after the commit deadline "
             f"{plan.commit_deadline.isoformat()}",
         )
@@ -126,7 +126,7 @@ def check_commitment(plan: SeedPlan, earlier: Sequence[Commitment], new: Commitm
         raise InvalidInput(f"a commitment is 32 bytes, got {len(new.digest)}")
     check_logged_by_deadline(plan, f"the {new.party}'s commitment", new.logged_at)
     if any(item.party == new.party for item in earlier):
-        raise RuleViolation(rules.ONCE_PER_PARTY, f"the {new.party} has already committed")
+        raise RuleViolation(rules.DRAW_ONCE_PER_PARTY, f"the {new.party} has already committed")
 
 
 def check_reveal(
@@ -139,21 +139,21 @@ def check_reveal(
     _check_party(new.party)
     if not plan.commit_deadline < new.logged_at < plan.beacon_time:
         raise RuleViolation(
-            rules.REVEAL_WINDOW,
+            rules.DRAW_REVEAL_WINDOW,
             f"the {new.party}'s reveal logged at {new.logged_at.isoformat()}, outside "
             f"({plan.commit_deadline.isoformat()}, {plan.beacon_time.isoformat()})",
         )
     if any(item.party == new.party for item in earlier):
-        raise RuleViolation(rules.ONCE_PER_PARTY, f"the {new.party} has already revealed")
+        raise RuleViolation(rules.DRAW_ONCE_PER_PARTY, f"the {new.party} has already revealed")
     committed = [item for item in commitments if item.party == new.party]
     if not committed:
         raise RuleViolation(
-            rules.REVEAL_MATCHES_COMMITMENT, f"the {new.party} logged no commitment"
+            rules.DRAW_REVEAL_MATCHES_COMMITMENT, f"the {new.party} logged no commitment"
         )
     digest = commitment_digest(plan.draw_id, new.party, new.secret)
     if not hmac.compare_digest(digest, committed[0].digest):
         raise RuleViolation(
-            rules.REVEAL_MATCHES_COMMITMENT,
+            rules.DRAW_REVEAL_MATCHES_COMMITMENT,
             f"the {new.party}'s reveal hashes to {digest.hex()}, its commitment is "
             f"{committed[0].digest.hex()}",
         )

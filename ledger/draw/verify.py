@@ -17,10 +17,13 @@ from ledger.draw.pool import DrawRule, Expert
 from ledger.errors import InvalidInput, RuleViolation, VerificationFailure
 
 
-def difference(recorded: Mapping[str, Any], recomputed: Mapping[str, Any]) -> tuple[str, ...]:
-    """Every difference between two draw records, one line each (empty when they agree)."""
+def difference(
+    recorded: Mapping[str, Any], recomputed: Mapping[str, Any], prefix: str = "draw"
+) -> tuple[str, ...]:
+    """Every difference between two draw records, one line each (empty when they agree);
+    paths start at ``prefix``."""
     found: list[str] = []
-    _compare("draw", recorded, recomputed, found)
+    _compare(prefix, recorded, recomputed, found)
     return tuple(found)
 
 

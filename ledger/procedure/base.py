@@ -21,6 +21,7 @@ from ledger.procedure.records import Decision, EventRecord
 from ledger.rules import catalogue as rules
 
 if TYPE_CHECKING:
+    from ledger.procedure.pools.state import PoolsState
     from ledger.procedure.registry_state import RegistryState
 
 Sender = Literal["any", "agency", "purchaser", "regulator", "committee", "official", "authority"]
@@ -117,11 +118,18 @@ class TenderCommand(Command):
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule may read besides the state: the time, the signed command, the registry."""
+    """What a rule may read besides the state: the time, the signed command, the registry.
+
+    ``pools``: the expert pools stream as it stands (None before its first event).
+    ``beacon_signatures``: whether a drand beacon's BLS signature is checked (it needs a
+    pairing library; a verifier without one re-executes everything else and says so).
+    """
 
     now: datetime
     signed: SignedCommand
     registry: RegistryState
+    pools: PoolsState | None = None
+    beacon_signatures: bool = True
 
     @property
     def actor(self) -> str:

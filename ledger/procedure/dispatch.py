@@ -29,6 +29,7 @@ from ledger.procedure.base import (
     TenderCommand,
 )
 from ledger.procedure.guards import check_guard
+from ledger.procedure.pools import POOLS_STREAM, PoolCommand, PoolsState
 from ledger.procedure.records import Decision, EventRecord, StreamState
 from ledger.procedure.registry_state import RegistryState
 from ledger.procedure.state import TenderState
@@ -54,8 +55,15 @@ def decide(
     signed: SignedCommand,
     registry_state: RegistryState | None,
     now: datetime,
+    *,
+    pools: PoolsState | None = None,
+    beacon_signatures: bool = True,
 ) -> Decision:
-    """The event ``signed`` gives on ``state`` at ``now``, or the refusal it earns."""
+    """The event ``signed`` gives on ``state`` at ``now``, or the refusal it earns.
+
+    ``pools``: the expert pools stream as it then stood (what a draw reads);
+    ``beacon_signatures``: check drand beacons' BLS signatures (:class:`Context`).
+    """
     handler = HANDLERS.get(signed.command)
     if handler is None:
         raise InvalidInput(f"unknown command {signed.command!r}")
@@ -71,6 +79,8 @@ def decide(
                 f"{signed.actor} is not the registration authority",
             )
         registry_state.authenticate(signed, now, guard.role)
+    if (signed.stream == str(POOLS_STREAM)) != issubclass(handler.command, PoolCommand):
+        raise InvalidInput(f"{signed.command} does not belong on stream {signed.stream}")
     if issubclass(handler.command, TenderCommand):
         if not isinstance(state, TenderState):
             raise InvalidInput(f"stream {signed.stream} is not a published tender")
@@ -78,13 +88,16 @@ def decide(
     elif signed.command == "EstablishRegistry":
         state = None if registry_state.version == 0 else registry_state
     command = handler.command.from_signed(signed)
-    return handler.decide(state, command, Context(now, signed, registry_state))
+    context = Context(now, signed, registry_state, pools, beacon_signatures)
+    return handler.decide(state, command, context)
 
 
 def apply(state: StreamState | None, event: EventRecord) -> StreamState:
     """``state`` changed by ``event`` (a new state for a stream's first event)."""
     if state is None:
         kind = _FIRST_EVENTS.get(event.type)
+        if kind is None and EVENT_STREAMS.get(event.type) == "pools":
+            kind = PoolsState  # any pool event may open the one pools stream
         if kind is None:
             raise VerificationFailure(
                 f"stream {event.stream} v{event.version}",
@@ -102,7 +115,7 @@ def apply(state: StreamState | None, event: EventRecord) -> StreamState:
 
 
 def event_types(stream: str) -> list[str]:
-    """The event types of one kind of stream: ``registry``, ``tender`` or ``attempts``."""
+    """The event types of one kind of stream: ``registry``, ``pools``, ``tender``, ``attempts``."""
     return sorted(name for name, kind in EVENT_STREAMS.items() if kind == stream)
 
 

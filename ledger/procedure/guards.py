@@ -12,6 +12,7 @@ from datetime import datetime
 from ledger.clock import format_time
 from ledger.errors import RuleViolation
 from ledger.procedure.base import Guard, Phase
+from ledger.procedure.remote import check_remote_member
 from ledger.procedure.state import TenderState
 from ledger.rules import catalogue as rules
 
@@ -46,7 +47,7 @@ def check_guard(tender: TenderState, guard: Guard, command: str, actor: str, now
     """Raise the declared rule unless ``actor`` may send ``command`` to ``tender`` at ``now``."""
     if tender.suspension is not None and not guard.while_suspended:
         suspension = tender.suspension
-        rule = rules.SUSPENDED if suspension.get("clause") == "§36" else rules.EMERGENCY_SUSPENSION
+        rule = rules.by_code(suspension["rule"])
         raise RuleViolation(
             rule,
             f"{command}: the procedure is suspended since {suspension['since']} "
@@ -75,6 +76,7 @@ def _check_sender(tender: TenderState, guard: Guard, command: str, actor: str) -
                 rules.COMMITTEE_MEMBER,
                 f"{command}: {actor} is not a member of the evaluation committee",
             )
+        check_remote_member(tender.remote, actor, command)
     elif sender == "official" and actor not in {o["party"] for o in tender.officials}:
         raise RuleViolation(
             guard.sender_rule or rules.OPENING_OFFICIAL,

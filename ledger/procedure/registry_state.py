@@ -22,6 +22,7 @@ from ledger.rules import catalogue as rules
 REGISTRY_STREAM = uuid.uuid5(uuid.NAMESPACE_URL, "bidledger:registry")
 ROLES = frozenset(
     {"authority", "platform", "agency", "purchaser", "regulator", "bidder", "evaluator", "official"}
+    | {"centre", "supervisor"}  # a trading centre keeping a region's expert pool; a venue's
 )
 
 

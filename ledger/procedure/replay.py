@@ -24,7 +24,8 @@ from ledger.envelope import GENESIS_HASH
 from ledger.errors import InvalidInput, LedgerError, RuleViolation, VerificationFailure
 from ledger.procedure import dispatch
 from ledger.procedure.attempts import attempts_stream
-from ledger.procedure.records import EventRecord, StreamState
+from ledger.procedure.pools import POOLS_STREAM, PoolsState
+from ledger.procedure.records import Decision, EventRecord, StreamState
 from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 
 ATTEMPT_TYPES = frozenset({"AttemptsOpened", "AttemptRefused"})
@@ -33,7 +34,9 @@ ATTEMPT_TYPES = frozenset({"AttemptsOpened", "AttemptRefused"})
 class Replayer:
     """The states of every stream seen so far, each checked event by event."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, beacon_signatures: bool = True) -> None:
+        """``beacon_signatures``: check drand beacons' BLS signatures (needs ``py_ecc``)."""
+        self.beacon_signatures = beacon_signatures
         self.states: dict[str, StreamState] = {}
         self.last_time: datetime | None = None
         self._tender_of_attempts: dict[str, str] = {}
@@ -42,6 +45,21 @@ class Replayer:
     def registry(self) -> RegistryState | None:
         state = self.states.get(str(REGISTRY_STREAM))
         return state if isinstance(state, RegistryState) else None
+
+    @property
+    def pools(self) -> PoolsState | None:
+        state = self.states.get(str(POOLS_STREAM))
+        return state if isinstance(state, PoolsState) else None
+
+    def _decide(self, event: EventRecord, state: StreamState | None) -> Decision:
+        return dispatch.decide(
+            state,
+            event.command,
+            self.registry,
+            event.time,
+            pools=self.pools,
+            beacon_signatures=self.beacon_signatures,
+        )
 
     def check(self, event: EventRecord, where: str) -> None:
         """Check ``event`` against everything before it, then apply it."""
@@ -75,7 +93,7 @@ class Replayer:
 
     def _check_decision(self, event: EventRecord, state: StreamState | None, where: str) -> None:
         try:
-            decision = dispatch.decide(state, event.command, self.registry, event.time)
+            decision = self._decide(event, state)
         except RuleViolation as refusal:
             raise VerificationFailure(
                 where,
@@ -104,7 +122,7 @@ class Replayer:
             raise VerificationFailure(where, "a refused attempt kept in another tender's stream")
         self._tender_of_attempts[event.stream] = tender
         try:
-            dispatch.decide(self.states.get(tender), event.command, self.registry, event.time)
+            self._decide(event, self.states.get(tender))
         except RuleViolation as refusal:
             found = refusal.reason()
             recorded = {"rule": event.facts.get("rule"), "detail": event.facts.get("detail")}

@@ -16,6 +16,7 @@ from ledger.errors import NotFound, Reason
 from ledger.procedure.calendar import WorkingCalendar
 from ledger.procedure.clocks import Days, Minutes, Period, Suspension, due
 from ledger.procedure.records import StreamState
+from ledger.procedure.remote import RemoteEvaluation
 
 
 def tender_stream(code: str) -> uuid.UUID:
@@ -163,6 +164,7 @@ class TenderState(StreamState):
         self.suspension: dict[str, Any] | None = None
         self.suspensions: list[Suspension] = []  # every suspension, for the clocks
         self.validity_requests: list[dict[str, Any]] = []  # §17.2
+        self.remote = RemoteEvaluation()  # venues, draws, check-ins (remote evaluation)
 
     @property
     def id(self) -> uuid.UUID:

@@ -45,7 +45,11 @@ BID_BOUND = Rule("C2", "a sealed bid is bound to its tender, lot and bidder")
 CHECK_IN_BEFORE_DEADLINE = Rule("§23.1(3)", "bidders check in before the deadline")
 OPENING_AT_DEADLINE = Rule("§23.2", "the opening starts at the submission deadline")
 DECRYPTION_WINDOW = Rule("§23.2(3)", "each bidder decrypts its own bid within the decryption time")
-NOT_DECRYPTED_RETURNED = Rule("§23.2(4)", "bids not decrypted in time are returned")
+NOT_DECRYPTED_RETURNED = Rule("§23.2(4)", "bids not decrypted in time are returned (撤销)")
+ABSENT_NOT_ACCEPTED = Rule("§23.1(3)", "a bid whose bidder did not check in is not accepted")
+DECRYPTION_FAILURE_RECORDED = Rule(
+    "C3", "a decryption failure not of the bidder's making is recorded as such (撤回)"
+)
 REVEAL_ALL_AT_ONCE = Rule("C4", "contents are revealed all at once after the decryption time")
 SHARE_MATCHES_COMMITMENT = Rule("C5", "a key share must match the bidder's signed commitment")
 PRICE_CEILING = Rule("§11.6", "a price above the lot's ceiling is invalid")
@@ -96,6 +100,11 @@ REPORT_SIGNED = Rule("§29.1", "the evaluation report is signed by every committ
 # Award, challenge, complaint (§29-§37)
 AWARD_IN_ORDER = Rule("§29.2", "the purchaser awards in candidate order")
 AWARD_WITHIN_FIVE_DAYS = Rule("§29.2", "the award is decided within 5 working days of the report")
+WINNER_UNABLE = Rule(
+    "§29.4",
+    "a winner that cannot perform is replaced by the next candidate, or the procurement "
+    "starts again",
+)
 AWARD_NOTICE = Rule("§29.5", "the award notice is published; publicity lasts 1 working day")
 CHALLENGE_CONTENTS = Rule("§34", "a challenge states who, the facts, the request, evidence, date")
 CHALLENGE_WINDOW = Rule("§35", "a challenge comes within 7 working days after the publicity ends")
@@ -163,6 +172,53 @@ VALIDITY_EXTENSION = Rule(
 CONTRACT_TERMS = Rule("§32.1", "the contract is signed with the winner, for the award's amount")
 CONTRACT_WITHIN_30_DAYS = Rule("§32.2", "the contract is signed within 30 days of the award letter")
 CONTRACT_FILED = Rule("§32.2", "the contract is filed within 7 working days of its signing")
+
+
+# The expert draw of a remote cross-region evaluation (docs/draw.md: D1-D14 are the ledger's own)
+DRAW_FIXED_BEFORE_COMMITMENTS = Rule(
+    "D1", "the draw rule, the expert pool and every commitment are logged by the commit deadline"
+)
+DRAW_REVEAL_WINDOW = Rule(
+    "D2", "a reveal is logged after the commit deadline and before the beacon round's time"
+)
+DRAW_REVEAL_MATCHES_COMMITMENT = Rule("D3", "a reveal matches the commitment its party logged")
+DRAW_ONCE_PER_PARTY = Rule("D4", "each party commits once and reveals once")
+DRAW_REPLACEMENT_IN_ORDER = Rule(
+    "D5", "a declined member is replaced by the next eligible expert of its quota in drawn order"
+)
+DRAW_PLAN_ORDER = Rule("D6", "the commit deadline comes before the beacon round's time")
+DRAW_QUOTAS_MET = Rule(
+    "front table 13", "the experts are drawn at random by computer to every quota of the rule"
+)
+POOL_KEEPER = Rule(
+    "D7", "a region's expert pool is kept by its centre: only that centre changes its experts"
+)
+COOPERATION_IN_FORCE = Rule(
+    "D8",
+    "a remote evaluation needs a cooperation agreement signed by every centre whose pool or "
+    "venue it uses, naming the beacon chain its draws use",
+)
+VENUES_BEFORE_DRAW = Rule("D9", "the venues are fixed before the draw and not changed after it")
+DRAWN_COMMITTEE = Rule(
+    "front table 13",
+    "the committee's experts are exactly those drawn; the purchaser's representative is appointed",
+)
+REDRAW_ORDERED = Rule("D10", "a draw is done again only on the regulator's order, with its reason")
+DRAW_BEACON = Rule(
+    "D11", "the beacon round is the one the plan fixes, of the agreed chain, and verifies"
+)
+CHECKED_IN = Rule(
+    "D12",
+    "a member takes part in a remote evaluation only once checked in at a venue, its identity "
+    "confirmed there by the venue's supervisor",
+)
+SESSION_TOGETHER = Rule(
+    "D13",
+    "both venues open and close the session together; the committee works only while it is open",
+)
+VENUE_SUPERVISOR = Rule(
+    "D14", "only a venue's own supervisor confirms identities and acts for that venue"
+)
 
 
 def _named() -> dict[str, Rule]:

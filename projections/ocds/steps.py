@@ -24,7 +24,7 @@ from typing import Any
 
 from ledger.procedure.records import EventRecord
 from ledger.procedure.state import TenderState
-from ledger.rules.catalogue import describe
+from ledger.rules.catalogue import WINNER_UNABLE, describe
 from projections.tender_state import moment
 
 
@@ -148,7 +148,7 @@ def _failed(tender: TenderState, event: EventRecord, published: Published, _: st
             "cancellationDetails",
             f"第{lot}包废标公告",
             _when(event),
-            str(event.facts["failure"]),
+            describe(event.facts["failure"]),
         )
     )
     return ("tenderCancellation",)
@@ -187,7 +187,7 @@ def _noticed(tender: TenderState, event: EventRecord, published: Published, _: s
 
 
 def _unable(tender: TenderState, event: EventRecord, published: Published, _: str) -> Any:
-    why = f"中标人不能履行合同(§29.4):{event.args['reason']}"
+    why = f"中标人不能履行合同({WINNER_UNABLE.clause}):{event.args['reason']}"
     return _cancel_award(published, str(event.args["lot"]), why)
 
 

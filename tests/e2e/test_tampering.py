@@ -179,7 +179,7 @@ def test_the_untouched_copy_verifies_also_against_the_saved_checkpoint(
 ) -> None:
     code, printed = _verify(copy, capsys)
     assert code == 0, printed
-    assert "6 signed checkpoints agree" in printed
+    assert "7 signed checkpoints agree" in printed
     code, printed = _verify(copy, capsys, demo[1])
     assert code == 0, printed
     assert "consistent with" in printed
@@ -471,7 +471,7 @@ def test_a_key_registered_with_a_back_dated_validity_is_named(
         (
             "UPDATE checkpoints SET size = 100 WHERE seq = 3",
             "checkpoint #3 (opening, issued 2021-01-15T09:30:00+08:00): the checkpoints table "
-            "disagrees with its signed note: size 100 is stored, the note signs 70",
+            "disagrees with its signed note: size 100 is stored, the note signs 111",
         ),
         (
             "DELETE FROM merkle_nodes WHERE level = 3 AND idx = 2",

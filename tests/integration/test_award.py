@@ -155,7 +155,11 @@ def test_a_lot_without_bids_fails_after_the_deadline_and_not_before(published: W
         seed.AGENCY, "agency", DeclareLotFailed(seed.CODE, "2", "无人投标"), at=AFTER_OPENING
     )
     lot = tender_of(published).lots["2"]
-    assert (lot.status, lot.failure) == ("failed", "§24.1: the lot received no bids: 无人投标")
+    assert (lot.status, lot.failure) == (
+        "failed",
+        "§24.1 (with fewer than three qualified bidders there is no evaluation): the lot "
+        "received no bids: 无人投标",
+    )
 
 
 def test_a_lot_with_three_responding_bidders_cannot_be_declared_failed(published: World) -> None:

@@ -215,9 +215,11 @@ def test_the_demo_signs_batch_deadline_opening_and_award_checkpoints(
     run, _ = demo
     log = transparency(run.world)
     stored = log.tree.checkpoints()
-    assert [c.reason for c in stored] == ["batch", "deadline", "opening", "award", "award"]
+    reasons = [c.reason for c in stored]
+    assert reasons[0] == "batch"
+    assert [r for r in reasons if r != "batch"] == ["deadline", "opening", "award", "award"]
     entries = log_entries(run.world.service.store)
-    for award in stored[3:]:
+    for award in (c for c in stored if c.reason == "award"):
         assert type(entries[award.size - 1][1]).__name__ == "LotAwarded"
         assert award.tender == str(tender_stream(seed.CODE))
     verifier = run.world.service.registry().log_verifier(LOG_ORIGIN)

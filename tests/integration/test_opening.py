@@ -72,7 +72,10 @@ def test_an_absent_bidders_bid_is_not_accepted_at_the_opening(published: World) 
     assert facts["announced"]["1"] == sorted([seed.QXD, seed.RUNHUA])
     assert facts["absent"]["1"] == [seed.SUPPLIER_A]
     bid = tender_of(published).lots["1"].bids[seed.SUPPLIER_A]
-    assert (bid.status, bid.returned_cause) == ("returned", "§23.1(3) absent from the opening")
+    assert (bid.status, bid.returned_cause) == (
+        "returned",
+        "§23.1(3) (a bid whose bidder did not check in is not accepted): absent from the opening",
+    )
     before = tender_of(published).version
     with pytest.raises(RuleViolation, match=r"§23\.2\(3\).*absent"):
         published.act(
@@ -108,11 +111,12 @@ def test_a_bid_not_decrypted_in_time_is_returned_and_a_platform_failure_is_recor
     assert bids[seed.QXD].status == "authorised"
     assert (bids[seed.RUNHUA].status, bids[seed.RUNHUA].returned_cause) == (
         "returned",
-        "撤回: 平台解密服务故障",
+        "C3 (a decryption failure not of the bidder's making is recorded as such (撤回)): "
+        "平台解密服务故障",
     )
     assert (bids[seed.SUPPLIER_A].status, bids[seed.SUPPLIER_A].returned_cause) == (
         "returned",
-        "§23.2(4) not decrypted in time (撤销)",
+        "§23.2(4) (bids not decrypted in time are returned (撤销)): not decrypted in time",
     )
 
 

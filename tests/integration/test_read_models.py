@@ -108,6 +108,7 @@ def test_the_returned_bid_keeps_its_cause_and_the_correction_its_figures(
     assert [row["command"] for row in overview["refused_attempts"]] == [
         "SubmitBid",
         "AuthoriseDecryption",
+        "RecordConformity",  # before its member checked in at a venue (D12)
         "AwardLot",
     ]
 

@@ -49,6 +49,8 @@ ACTING_AS = {
     "bidder": seed.QXD,
     "evaluator": seed.COMMITTEE[0],
     "official": seed.AGENCY,
+    "platform": seed.PLATFORM,
+    "supervisor": "venue-supervisor",  # registered by the test below
 }
 
 
@@ -74,6 +76,7 @@ def _suspend(world: World, at: str = "2021-01-10 10:00") -> None:
 def test_an_emergency_suspension_blocks_every_command_but_the_regulators_resumption(
     published: World,
 ) -> None:
+    published.register("venue-supervisor", "评标现场监督人员", ("supervisor",))
     _suspend(published)
     for name, handler in sorted(HANDLERS.items()):
         if name == "ResumeProcedure" or not issubclass(handler.command, TenderCommand):
@@ -414,7 +417,7 @@ def test_an_annulment_fails_the_lot(noticed: World) -> None:
     assert (lot.status, lot.award, lot.failure) == (
         "failed",
         None,
-        "annulled by the regulator (§36)",
+        "§36 (only the regulator decides a complaint): the award is annulled",
     )
     refused(
         noticed,
@@ -439,7 +442,7 @@ def test_a_suspension_during_a_complaint_holds_until_the_regulator_resumes(
     decide(noticed, challenge_id, "suspend", at=seed.beijing("2021-02-09 10:00"))
     suspension = tender_of(noticed).suspension
     assert suspension is not None
-    assert (suspension["by"], suspension["clause"]) == (seed.REGULATOR, "§36")
+    assert (suspension["by"], suspension["rule"]) == (seed.REGULATOR, "SUSPENDED")
     refused(
         noticed,
         seed.AGENCY,

@@ -69,7 +69,7 @@ def test_the_public_view_before_the_opening_does_not_count_the_bids(store: Ledge
     before, after = (_view(store, at, "public") for at in (NO_BIDS_YET, ALL_BIDS_IN))
     assert before.pop("as_of") != after.pop("as_of")
     assert before == after
-    assert set(after) == {"tender", "lots", "notices", "role"}
+    assert set(after) == {"tender", "remote_evaluation", "lots", "notices", "role"}
     assert not _keys(after) & {"bids", "receipts", "count", "bid_count", "version", "checked_in"}
 
 

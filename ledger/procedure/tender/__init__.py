@@ -5,6 +5,9 @@ from ledger.procedure.tender import (  # noqa: F401  (each module registers its 
     committee,
     contract,
     corrections,
+    draw_plan,
+    draw_result,
+    draw_secrets,
     evaluation,
     objections,
     opening,
@@ -16,4 +19,5 @@ from ledger.procedure.tender import (  # noqa: F401  (each module registers its 
     submission,
     suspension,
     validity,
+    venues,
 )

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ledger.clock import format_time, parse_time
-from ledger.errors import RuleViolation
+from ledger.errors import Rule, RuleViolation
 from ledger.procedure.base import (
     AFTER_DEADLINE,
     Context,
@@ -90,7 +90,7 @@ def award_lot(tender: TenderState, command: AwardLot, ctx: Context) -> Decision:
         raise RuleViolation(
             rules.PHASE_ORDER,
             f"lot {lot.lot} is {lot.status}: the signed evaluation report must come before "
-            "the award (§29.1)",
+            f"the award ({rules.REPORT_SIGNED.clause})",
         )
     _check_award_due(tender, lot, ctx)
     lapsed = [
@@ -165,10 +165,10 @@ def record_winner_unable(
     if remaining:
         facts["next_candidate"] = remaining[0]
     else:
-        facts["failure"] = (
-            f"§29.4: no candidate remains after {winner} could not perform; "
-            "a new procurement is needed"
-        )
+        facts["failure"] = {
+            "rule": rules.WINNER_UNABLE.code,
+            "detail": f"no candidate remains after {winner} could not perform: a new procurement",
+        }
     return Decision("WinnerUnableRecorded", facts)
 
 
@@ -228,8 +228,8 @@ def declare_lot_failed(tender: TenderState, command: DeclareLotFailed, ctx: Cont
             f"lot {lot.lot} ({lot.status}) has {len(bidders)} responding bidders; it fails "
             "only with fewer than 3",
         )
-    why = _failure_ground(lot, bidders)
-    failure = f"{why}: {command.reason}"
+    rule, why = _failure_ground(lot, bidders)
+    failure = {"rule": rule.code, "detail": f"{why}: {command.reason}"}
     return Decision("LotFailed", {"failure": failure, "bidders": bidders})
 
 
@@ -257,16 +257,16 @@ def wan(amount: Decimal) -> str:
     return f"{(amount / TEN_THOUSAND).normalize():f}"
 
 
-def _failure_ground(lot: Lot, bidders: list[str]) -> str:
+def _failure_ground(lot: Lot, bidders: list[str]) -> tuple[Rule, str]:
     if not lot.bids:
-        return "§24.1: the lot received no bids"
+        return rules.FEWER_THAN_THREE, "the lot received no bids"
     if lot.status == "negotiation":
-        return "§30: the negotiation with two bidders did not conclude"
+        return rules.TWO_BIDDERS, "the negotiation with two bidders did not conclude"
     if lot.status == "no_evaluation":
-        return "§24.1: fewer than three qualified bidders, no evaluation"
+        return rules.FEWER_THAN_THREE, "fewer than three qualified bidders, no evaluation"
     if len(bidders) == 2:
-        return "§30: only two responding bidders and no approved negotiation"
-    return f"§24.1: fewer than three responding bidders ({len(bidders)})"
+        return rules.TWO_BIDDERS, "only two responding bidders and no approved negotiation"
+    return rules.FEWER_THAN_THREE, f"fewer than three responding bidders ({len(bidders)})"
 
 
 def _notice_content(tender: TenderState, lot: Lot, registry: RegistryState) -> dict[str, Any]:
@@ -330,8 +330,9 @@ def _unable(tender: TenderState, event: EventRecord) -> None:
     lot.declined.append(event.facts["withdrawn"])
     lot.declined_at = event.time
     lot.award, lot.notice_at, lot.publicity_ends = None, None, None
-    lot.status = "failed" if "failure" in event.facts else "reported"
-    lot.failure = event.facts.get("failure")
+    failure = event.facts.get("failure")
+    lot.status = "failed" if failure else "reported"
+    lot.failure = rules.describe(failure) if failure else None
 
 
 @applies("AwardNoticePublished")
@@ -349,4 +350,4 @@ def _negotiation(tender: TenderState, event: EventRecord) -> None:
 @applies("LotFailed")
 def _lot_failed(tender: TenderState, event: EventRecord) -> None:
     lot = tender.lots[event.args["lot"]]
-    lot.status, lot.failure = "failed", event.facts["failure"]
+    lot.status, lot.failure = "failed", rules.describe(event.facts["failure"])

@@ -14,6 +14,9 @@ Choices where the seed is silent:
   a false SME declaration, a consortium where none is accepted.
 - No member tied to a bidder of the tender (``ledger.rules.committee.tie_to_bidder``) is
   seated: it must withdraw (回避).
+- In a remote evaluation (venues fixed) the experts are exactly those the current draw
+  seated (``ledger.procedure.tender.draw_result``); the purchaser's representative is
+  appointed.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from ledger.procedure.registry_state import RegistryState
 from ledger.procedure.schema import arg
 from ledger.procedure.state import Lot, TenderState
 from ledger.procedure.tender.committee import committee_decides, settle
+from ledger.procedure.tender.draw_result import check_drawn_committee
 from ledger.procedure.tender.findings import conformity_findings
 from ledger.procedure.tender.stages import brand_of, lot_at, reason
 from ledger.rules import catalogue as rules
@@ -97,6 +101,7 @@ def form_committee(tender: TenderState, command: FormCommittee, ctx: Context) ->
         raise RuleViolation(rules.PHASE_ORDER, "the evaluation committee is already formed")
     members: list[tuple[str, str]] = [(m.party, m.kind) for m in command.members]
     _check_makeup(tender, members)
+    check_drawn_committee(tender, {party for party, kind in members if kind == "expert"})
     bidders = {bidder for lot in tender.lots.values() for bidder in lot.bids}
     for party, _ in members:
         _check_member(tender, ctx.registry, party, bidders)

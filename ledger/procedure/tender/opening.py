@@ -11,6 +11,7 @@ Key shares, the reveal and the opening record are in :mod:`ledger.procedure.tend
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -23,9 +24,8 @@ from ledger.procedure.schema import arg
 from ledger.procedure.state import Bid, Lot, TenderState
 from ledger.rules import catalogue as rules
 
-ABSENT = "§23.1(3) absent from the opening"
-NOT_DECRYPTED = "§23.2(4) not decrypted in time (撤销)"
-FAILURE_PREFIX = "撤回: "
+ABSENT = {"rule": rules.ABSENT_NOT_ACCEPTED.code, "detail": "absent from the opening"}
+NOT_DECRYPTED = {"rule": rules.NOT_DECRYPTED_RETURNED.code, "detail": "not decrypted in time"}
 _DECRYPTION = phases("decryption")
 
 
@@ -94,7 +94,8 @@ def record_decryption_failure(
 ) -> Decision:
     _within_decryption_time(tender, ctx)
     bid = _sealed_bid(tender.lot(command.lot), command.bidder)
-    facts = {"cause": FAILURE_PREFIX + command.cause, "sealed_digest": bid.digest}
+    cause = {"rule": rules.DECRYPTION_FAILURE_RECORDED.code, "detail": command.cause}
+    facts = {"cause": cause, "sealed_digest": bid.digest}
     return Decision("DecryptionFailureRecorded", facts)
 
 
@@ -157,7 +158,7 @@ def _authorised(tender: TenderState, event: EventRecord) -> None:
 @applies("DecryptionFailureRecorded")
 def _failed(tender: TenderState, event: EventRecord) -> None:
     bid = tender.lots[event.args["lot"]].bids[event.args["bidder"]]
-    bid.status, bid.returned_cause = "returned", event.facts["cause"]
+    bid.status, bid.returned_cause = "returned", rules.describe(event.facts["cause"])
 
 
 @applies("DecryptionClosed")
@@ -166,8 +167,10 @@ def _closed(tender: TenderState, event: EventRecord) -> None:
     _return_all(tender, event.facts["returned"], event.facts["cause"])
 
 
-def _return_all(tender: TenderState, bidders_by_lot: dict[str, Any], cause: str) -> None:
+def _return_all(
+    tender: TenderState, bidders_by_lot: dict[str, Any], cause: Mapping[str, Any]
+) -> None:
     for lot, bidders in bidders_by_lot.items():
         for bidder in bidders:
             bid = tender.lots[lot].bids[bidder]
-            bid.status, bid.returned_cause = "returned", cause
+            bid.status, bid.returned_cause = "returned", rules.describe(cause)

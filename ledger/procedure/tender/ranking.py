@@ -109,6 +109,8 @@ def submit_scores(tender: TenderState, command: SubmitScores, ctx: Context) -> D
         for bidder, (value, basis) in prices.items()
     }
     facts = {"evaluator": ctx.actor, "scores": scores, "evaluation_prices": evaluation_prices}
+    if tender.remote.fixed:  # a remote evaluation: every score records its venue
+        facts["venue"] = tender.remote.check_ins[ctx.actor]["venue"]
     return Decision("ScoresSubmitted", facts)
 
 

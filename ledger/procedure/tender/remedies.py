@@ -40,7 +40,7 @@ CHALLENGE_ITEMS = (
 CHALLENGE_DAYS = WorkingDays(7)
 ANSWER_DAYS = WorkingDays(7)
 COMPLAINT_DAYS = WorkingDays(15)
-ANNULLED = "annulled by the regulator (§36)"
+ANNULLED = {"rule": rules.REGULATOR_DECIDES.code, "detail": "the award is annulled"}
 _EVALUATION = phases("evaluation")
 
 
@@ -294,11 +294,11 @@ def _decided(tender: TenderState, event: EventRecord) -> None:
     challenge = tender.challenges[event.args["challenge_id"]]
     decision = challenge.decision = event.args["decision"]
     if decision == "suspend":
-        begin_suspension(tender, event, event.args["reasoning"], "§36")
+        begin_suspension(tender, event, event.args["reasoning"], rules.SUSPENDED)
     elif decision == "re_evaluate":
         lot = tender.lots[challenge.lot]
         clear_evaluation(lot)
         lot.status = "examined"
     elif decision == "annul":
         lot = tender.lots[challenge.lot]
-        lot.award, lot.status, lot.failure = None, "failed", ANNULLED
+        lot.award, lot.status, lot.failure = None, "failed", rules.describe(ANNULLED)

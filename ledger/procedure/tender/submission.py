@@ -61,7 +61,7 @@ def submit_bid(tender: TenderState, command: SubmitBid, ctx: Context) -> Decisio
         raise RuleViolation(
             rules.ONE_BID_PER_LOT,
             f"{ctx.actor} already has a bid in lot {lot.lot}; withdraw it first to modify it "
-            "(§22.1)",
+            f"({rules.CHANGE_BEFORE_DEADLINE.clause})",
         )
     sealed = SealedBid.from_json(command.sealed)
     check_binding(sealed, tender=tender.stream, lot=lot.lot, bidder=ctx.actor)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ledger.clock import format_time
-from ledger.errors import RuleViolation
+from ledger.errors import Rule, RuleViolation
 from ledger.procedure.base import Context, Guard, TenderCommand, applies, decides
 from ledger.procedure.clocks import Suspension
 from ledger.procedure.records import Decision, EventRecord
@@ -63,20 +63,20 @@ def resume_procedure(tender: TenderState, command: ResumeProcedure, ctx: Context
     return Decision("ProcedureResumed", facts)
 
 
-def begin_suspension(tender: TenderState, event: EventRecord, reason: str, clause: str) -> None:
+def begin_suspension(tender: TenderState, event: EventRecord, reason: str, rule: Rule) -> None:
     """Suspend ``tender`` from ``event``'s time: every command but the resumption waits."""
     tender.suspension = {
         "since": format_time(event.time),
         "reason": reason,
         "by": event.actor,
-        "clause": clause,
+        "rule": rule.code,
     }
     tender.suspensions.append(Suspension(event.time))
 
 
 @applies("ProcedureSuspended")
 def _suspended(tender: TenderState, event: EventRecord) -> None:
-    begin_suspension(tender, event, event.args["reason"], "§23.3")
+    begin_suspension(tender, event, event.args["reason"], rules.EMERGENCY_SUSPENSION)
 
 
 @applies("ProcedureResumed")
