@@ -332,6 +332,9 @@ def _parser() -> argparse.ArgumentParser:
     add_register_commands(commands)
     add_seal_command(commands)
     add_key_shares_command(commands)
+    from commands.serve_cli import add_serve_command
+
+    add_serve_command(commands)
     return parser
 
 

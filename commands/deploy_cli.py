@@ -44,6 +44,9 @@ def add_deploy_commands(subparsers: Any) -> None:
     sign.set_defaults(run=_sign)
     submit = subparsers.add_parser("submit", help="submit a signed command to the ledger")
     submit.add_argument("signed", help="the signed command file (from bidledger sign)")
+    submit.add_argument(
+        "--url", help="send it to a running server (bidledger serve) instead of --db and --keys"
+    )
     _platform_options(submit)
     submit.set_defaults(run=_submit)
     bid = subparsers.add_parser("submit-bid", help="check, seal, sign and submit a bid")
@@ -221,10 +224,15 @@ def submit_and_report(signed: Any, options: argparse.Namespace) -> int:
     """Submit ``signed`` on the platform; print the outcome; 0 accepted, 3 refused."""
     from commands.cli import database_url
     from commands.platform import running_platform
-    from commands.submission import submit_signed
+    from commands.submission import submit_signed, submit_signed_over_http
 
-    with running_platform(database_url(options), platform_keys(options)) as service:
-        submitted = submit_signed(signed, service)
+    if getattr(options, "url", None):
+        if options.db or options.keys:
+            raise InvalidInput("give --url, or --db and --keys, not both")
+        submitted = submit_signed_over_http(signed, options.url)
+    else:
+        with running_platform(database_url(options), platform_keys(options)) as service:
+            submitted = submit_signed(signed, service)
     if options.receipt and submitted.receipt is not None:
         from ledger.files import write_file
 

@@ -19,7 +19,7 @@ from ledger.errors import RuleViolation
 from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.store import LedgerStore
 
-__all__ = ["catch_up_read_models", "running_platform"]
+__all__ = ["StoredReadModels", "catch_up_read_models", "running_platform"]
 
 
 @contextmanager
@@ -64,19 +64,38 @@ def catch_up_read_models(store: LedgerStore) -> dict[str, int]:
     A read model that fails stops at its last good event with the error recorded (see
     ``bidledger projections status``); the write that came before stands, so this warns.
     """
-    from projections.catalog import all_projections
-    from projections.registry import PROJECTIONS
-    from projections.runner import ProjectionFailed, engine_for, runner_for
-
-    engine = engine_for(store)
-    models = [*PROJECTIONS, *all_projections(store)]
-    applied: dict[str, int] = {}
+    models = StoredReadModels(store)
     try:
-        for model in models:
+        return models.catch_up()
+    finally:
+        models.close()
+
+
+class StoredReadModels:
+    """The read models stored in the ledger's database, which a long-running writer (``bidledger
+    serve``) brings up to the log after each write, so none lags without a recorded error."""
+
+    def __init__(self, store: LedgerStore) -> None:
+        from projections.catalog import all_projections
+        from projections.registry import PROJECTIONS
+        from projections.runner import engine_for
+
+        self._store = store
+        self._engine = engine_for(store)
+        self._models = [*PROJECTIONS, *all_projections(store)]
+
+    def catch_up(self) -> dict[str, int]:
+        """Apply what each read model has not seen; the count applied, by model."""
+        from projections.runner import ProjectionFailed, runner_for
+
+        applied: dict[str, int] = {}
+        for model in self._models:
+            runner = runner_for(model.name, self._store, self._engine, self._models)
             try:
-                applied[model.name] = runner_for(model.name, store, engine, models).catch_up()
+                applied[model.name] = runner.catch_up()
             except ProjectionFailed as exc:
                 print(f"warning: {exc} (see bidledger projections status)", file=sys.stderr)
-    finally:
-        engine.dispose()
-    return applied
+        return applied
+
+    def close(self) -> None:
+        self._engine.dispose()

@@ -22,7 +22,7 @@ from ledger.errors import ConcurrencyConflict, NotFound, RuleViolation
 RETRIES = 3
 _POSITIONLESS = frozenset({"SubmitBid"})  # V2: before the deadline a position counts bids
 
-__all__ = ["Submitted", "submit_signed"]
+__all__ = ["Submitted", "submit_signed", "submit_signed_over_http"]
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,8 @@ class Submitted:
         again = " (a retry: the first result)" if self.replayed else ""
         where = "" if self.leaf is None else f", leaf {self.leaf} of the log"
         version = "" if self.version is None else f" v{self.version}"
-        lines = [f"accepted: {self.command} → {self.event}{again}, stream {self.stream}{version}"]
+        event = "" if self.event is None else f" → {self.event}"
+        lines = [f"accepted: {self.command}{event}{again}, stream {self.stream}{version}"]
         lines.append(f"event hash {self.event_hash}{where}")
         if self.facts:
             lines.append("facts: " + json.dumps(self.facts, ensure_ascii=False, sort_keys=True))
@@ -101,6 +102,27 @@ def submit_signed(signed: SignedCommand, service: LedgerService) -> Submitted:
             continue
         return _accepted(signed, outcome, service)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def submit_signed_over_http(signed: SignedCommand, url: str) -> Submitted:
+    """Submit ``signed`` to the ledger's HTTP API at ``url`` (``bidledger serve``); accepted
+    or refused, as :func:`submit_signed` answers (the server retries clashes itself)."""
+    from commands.http.client import submit_signed_http
+
+    try:
+        outcome = submit_signed_http(signed, url)
+    except RuleViolation as refusal:
+        return _refused(signed, refusal)
+    return Submitted(
+        command=signed.command,
+        command_id=signed.command_id,
+        stream=str(outcome["stream"]),
+        accepted=True,
+        event_hash=str(outcome["event_hash"]),
+        replayed=bool(outcome["replayed"]),
+        receipt=outcome.get("receipt"),
+        facts=None if signed.command in _POSITIONLESS else outcome.get("facts"),
+    )
 
 
 def _accepted(signed: SignedCommand, outcome: Outcome, service: LedgerService) -> Submitted:

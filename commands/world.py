@@ -137,9 +137,10 @@ class World:
         self, party: str, key: NoteSigner, roles: tuple[str, ...] | None = None
     ) -> Outcome:
         """Register ``party``'s checkpoint (log) or witness key, purpose "log", by its vkey."""
-        held = tuple(sorted(self.service.registry().party(party).roles))
+        if roles is None:
+            roles = tuple(sorted(self.service.registry().party(party).roles))
         return self.as_authority(
-            registration.note_key(party, key.verifier(), roles or held, self.clock.now())
+            registration.note_key(party, key.verifier(), roles, self.clock.now())
         )
 
     def as_authority(self, command: Command) -> Outcome:

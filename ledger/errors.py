@@ -63,3 +63,12 @@ class VerificationFailure(LedgerError):
         self.position = position
         self.detail = detail
         super().__init__(f"{position}: {detail}")
+
+
+class NotAuthenticated(LedgerError):
+    """A signed request (a read) does not prove who sent it: missing, stale, replayed or
+    not signed by a registered key of the party and role it names."""
+
+
+class NotPermitted(LedgerError):
+    """The sender is authenticated, but what it asks for is not for its role (V1)."""

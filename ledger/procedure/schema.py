@@ -6,7 +6,7 @@ Beijing time to the second, ``Literal`` choices, ``X | None``, ``tuple[X, ...]``
 dataclass, or ``Mapping[str, Any]`` for an opaque JSON object), and :func:`arg` adds limits.
 :func:`parse` refuses unknown fields, missing ones, wrong types, values out of range and
 anything not in canonical form (the arguments must be exactly what :func:`to_args` writes
-back), naming the field. :func:`json_schema` describes the same rules for clients.
+back), naming the field. :mod:`ledger.procedure.json_schema` describes them for clients.
 """
 
 from __future__ import annotations
