@@ -3,7 +3,7 @@
 The log is a fixed, endless plan of signed commands, each adding one event: the registry
 (the authority, the platform with its log key, agency, purchaser and regulator as opening
 officials, and ``bidders`` bidders, each key with an X.509 certificate), then rounds of
-50 tenders, every five days (Beijing time): publication, ten bidders obtaining the
+200 tenders, every five days (Beijing time): publication, ten bidders obtaining the
 documents, three questions, an amendment, five sealed bids on lot 1 (20 events a
 tender). A tender's deadline (21 days after its round began) passes four rounds later,
 when the service issues its deadline checkpoint. A log of size N is the plan's first N
@@ -20,7 +20,7 @@ import json
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,11 +39,12 @@ from commands.messages import (
 )
 from ledger.clock import FixedClock
 from ledger.store import LedgerStore
+from ledger.workdays import package_schedule
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 CACHE = Path(__file__).resolve().parent / ".cache"
 DEFAULT_BIDDERS = 200
-TENDERS_PER_ROUND = 50
+TENDERS_PER_ROUND = 200
 ROUND_DAYS = 5
 BIDDERS_PER_TENDER = 10
 QUESTIONS_PER_TENDER = 3
@@ -84,12 +85,34 @@ def plan(bidders: int) -> Iterator[Step]:
     for offset, command in enumerate(cast.registration(bidders)):
         at = cast.REGISTRATION_START + timedelta(seconds=offset)
         yield Step(at, authority, "authority", _constant(command))
+    shift = _Shift()
     for round_index in itertools.count():
-        yield from _round(round_index, bidders)
+        yield from _round(round_index, bidders, shift)
 
 
-def _round(round_index: int, bidders: int) -> Iterator[Step]:
-    start = ROUNDS_START + timedelta(days=ROUND_DAYS * round_index)
+class _Shift:
+    """Days added to the plan so that no phase falls on a statutory day off (downloads are
+    closed then); it only grows, so times never run backwards along the log."""
+
+    def __init__(self) -> None:
+        self.days = 0
+        self._off: dict[int, frozenset[date]] = {}
+
+    def day(self, nominal: datetime) -> datetime:
+        """``nominal`` moved past any day off, with every later step."""
+        while (moment := nominal + timedelta(days=self.days)).date() in self._days_off(moment):
+            self.days += 1
+        return moment
+
+    def _days_off(self, moment: datetime) -> frozenset[date]:
+        if moment.year not in self._off:
+            self._off[moment.year] = package_schedule(moment.year).days_off
+        return self._off[moment.year]
+
+
+def _round(round_index: int, bidders: int, shift: _Shift) -> Iterator[Step]:
+    nominal = ROUNDS_START + timedelta(days=ROUND_DAYS * round_index)
+    start = shift.day(nominal)
     tenders = range(round_index * TENDERS_PER_ROUND, (round_index + 1) * TENDERS_PER_ROUND)
     phases: list[list[tuple[str, str, Callable[[], Command]]]] = [[], [], [], [], []]
     for number in tenders:
@@ -104,8 +127,9 @@ def _round(round_index: int, bidders: int) -> Iterator[Step]:
             (b, "bidder", _bid(code, b, i)) for i, b in enumerate(members[:BIDS_PER_TENDER])
         ]
     for day, phase in enumerate(phases):
+        begins = shift.day(nominal + timedelta(days=day))
         for second, (party, role, make) in enumerate(phase):
-            yield Step(start + timedelta(days=day, seconds=second), party, role, make)
+            yield Step(begins + timedelta(seconds=second), party, role, make)
 
 
 def tender_code(number: int) -> str:
