@@ -96,7 +96,7 @@ def _plain_item(item: Any, depth: int) -> bool:
     if kind is str or kind is bool or item is None:
         return True
     if kind is int:
-        return -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER
+        return bool(-MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER)
     return _plain(item, depth + 1) if kind is dict or kind is list or kind is tuple else False
 
 
