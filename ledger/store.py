@@ -1,24 +1,30 @@
 """Persistence wiring: the eventsourcing event store over SQLAlchemy (SQLite or PostgreSQL).
 
-The database is a SQLAlchemy URL. The store appends events (a version clash becomes
-:class:`ConcurrencyConflict`), reads a stream back as the state its events leave
-(:meth:`LedgerStore.state`), and reads the global log in order for verification.
+The database is a SQLAlchemy URL. Every write goes through :meth:`LedgerStore.writing`,
+one transaction under the log's write lock (``ledger.writes``); :meth:`append` is the
+plain case (a version clash becomes :class:`ConcurrencyConflict`). The store reads a
+stream back as the state its events leave (:meth:`LedgerStore.state`), and reads the
+global log in order for verification.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
+import sqlalchemy as sa
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import OperationalError, StoredEvent
 
-from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound
+from ledger.errors import InvalidInput, NotFound
 from ledger.events import LedgerEvent
 from ledger.procedure import dispatch
 from ledger.procedure.records import StreamState
+from ledger.writes import WriteTransaction, write_transaction
 
 DEFAULT_URL = "sqlite:///bidledger.db"
 S = TypeVar("S", bound=StreamState)
@@ -44,24 +50,31 @@ class LedgerStore:
         self._app: Application[UUID] = Application(
             env={"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url}
         )
+        recorder: Any = self._app.recorder
+        self._recorder = recorder
+        _start_wal(recorder.datastore)
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine the event store writes with."""
+        engine = self._recorder.datastore.engine
+        if not isinstance(engine, sa.Engine):
+            raise InvalidInput(f"the event store of {self.url} has no engine")
+        return engine
+
+    @contextmanager
+    def writing(self) -> Iterator[WriteTransaction]:
+        """One transaction under the log's write lock; committed when the block ends."""
+        with write_transaction(self._recorder, self._app.mapper) as transaction:
+            yield transaction
 
     def append(self, events: Sequence[LedgerEvent]) -> list[SavedEvent]:
         """Append events in one transaction; another writer's event at a version wins."""
-        try:
-            recordings = self._app.events.put(list(events))
-        except IntegrityError:
-            streams = sorted({str(event.originator_id) for event in events})
-            raise ConcurrencyConflict(
-                f"stream {', '.join(streams)} was changed by another writer; reload and retry"
-            ) from None
+        with self.writing() as transaction:
+            ids = transaction.insert(events)
         return [
-            SavedEvent(
-                recording.domain_event.originator_id,
-                recording.domain_event.originator_version,
-                _ledger_event(recording.domain_event).event_hash,
-                recording.notification.id,
-            )
-            for recording in recordings
+            SavedEvent(event.originator_id, event.originator_version, event.event_hash, number)
+            for event, number in zip(events, ids, strict=True)
         ]
 
     def events(
@@ -150,6 +163,19 @@ class LedgerStore:
         engine = getattr(recorder.datastore, "engine", None)
         if engine is not None:
             engine.dispose()
+
+
+def _start_wal(datastore: Any) -> None:
+    """Switch a SQLite file to write-ahead logging now (the library does it lazily, where
+    another writer's lock can make it fail); retried while another process holds a lock."""
+    for _ in range(200):
+        try:
+            datastore.init_sqlite_wal_mode()
+            return
+        except (OperationalError, sa.exc.OperationalError):
+            datastore._tried_init_sqlite_wal_mode = False
+            time.sleep(0.05)
+    datastore.init_sqlite_wal_mode()
 
 
 def _ledger_event(event: object) -> LedgerEvent:

@@ -3,6 +3,9 @@
 ``merkle_leaves``: one row per log entry in log order (leaf index, notification id, stream,
 version, leaf hash). ``merkle_nodes``: the hash of every complete subtree, level 0 being
 the leaves. ``checkpoints``: signed tree heads, each with why and when it was issued.
+``checkpoint_deadlines``: each tender's submission deadline and the number of the deadline
+checkpoint that fixed its bids (none yet: still due). ``log_counters``: named counters of
+the log's bookkeeping (how far checkpoints have been submitted to the witnesses).
 """
 
 from __future__ import annotations
@@ -48,6 +51,20 @@ CHECKPOINTS = sa.Table(
     sa.Column("reason", sa.String(16), nullable=False),
     sa.Column("tender", sa.String(36), nullable=True),
     sa.Column("issued_at", sa.String(40), nullable=False),
+)
+DEADLINES = sa.Table(
+    "checkpoint_deadlines",
+    METADATA,
+    sa.Column("tender", sa.String(36), primary_key=True),
+    sa.Column("deadline", sa.String(40), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=True),
+    sa.Index("checkpoint_deadlines_due", "seq", "deadline"),
+)
+COUNTERS = sa.Table(
+    "log_counters",
+    METADATA,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
 )
 _RETRIES = 5
 
@@ -133,6 +150,14 @@ class CheckpointTable:
             rows = connection.execute(sa.select(CHECKPOINTS).order_by(CHECKPOINTS.c.seq)).all()
         return [_checkpoint(row) for row in rows]
 
+    def checkpoint(self, seq: int) -> StoredCheckpoint:
+        """The checkpoint with sequence number ``seq``."""
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(CHECKPOINTS).where(CHECKPOINTS.c.seq == seq)).first()
+        if row is None:
+            raise InvalidInput(f"no checkpoint #{seq} is stored")
+        return _checkpoint(row)
+
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         if not self.exists():
             return None
@@ -141,6 +166,24 @@ class CheckpointTable:
                 sa.select(CHECKPOINTS).order_by(CHECKPOINTS.c.seq.desc()).limit(1)
             ).first()
         return None if row is None else _checkpoint(row)
+
+
+def insert_checkpoint(connection: sa.Connection, stored: StoredCheckpoint) -> None:
+    """Store an issued checkpoint (inside the writer's transaction)."""
+    connection.execute(sa.insert(CHECKPOINTS).values(_checkpoint_row(stored)))
+
+
+def read_counter(connection: sa.Connection, name: str) -> int:
+    found = connection.execute(sa.select(COUNTERS.c.value).where(COUNTERS.c.name == name)).scalar()
+    return 0 if found is None else int(found)
+
+
+def write_counter(connection: sa.Connection, name: str, value: int) -> None:
+    done = connection.execute(
+        sa.update(COUNTERS).where(COUNTERS.c.name == name).values(value=value)
+    )
+    if not done.rowcount:
+        connection.execute(sa.insert(COUNTERS).values(name=name, value=value))
 
 
 def leaf_of_row(row: Any) -> Leaf:
