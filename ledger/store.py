@@ -24,7 +24,7 @@ from ledger.errors import InvalidInput, NotFound
 from ledger.events import LedgerEvent
 from ledger.procedure import dispatch
 from ledger.procedure.records import StreamState
-from ledger.writes import WriteTransaction, write_transaction
+from ledger.writes import WriterQueue, WriteTransaction, write_transaction
 
 DEFAULT_URL = "sqlite:///bidledger.db"
 S = TypeVar("S", bound=StreamState)
@@ -52,6 +52,7 @@ class LedgerStore:
         )
         recorder: Any = self._app.recorder
         self._recorder = recorder
+        self._queue = WriterQueue.for_url(url)
         _start_wal(recorder.datastore)
 
     @property
@@ -65,7 +66,7 @@ class LedgerStore:
     @contextmanager
     def writing(self) -> Iterator[WriteTransaction]:
         """One transaction under the log's write lock; committed when the block ends."""
-        with write_transaction(self._recorder, self._app.mapper) as transaction:
+        with write_transaction(self._recorder, self._app.mapper, self._queue) as transaction:
             yield transaction
 
     def append(self, events: Sequence[LedgerEvent]) -> list[SavedEvent]:
@@ -160,6 +161,8 @@ class LedgerStore:
         """Close every connection (on SQLite this folds the write-ahead log into the file)."""
         recorder: Any = self._app.recorder
         self._app.close()
+        if self._queue is not None:
+            self._queue.close()
         engine = getattr(recorder.datastore, "engine", None)
         if engine is not None:
             engine.dispose()

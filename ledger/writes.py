@@ -2,7 +2,10 @@
 
 Every write to the log takes the same lock first, for the whole transaction: ``BEGIN
 IMMEDIATE`` on SQLite (one writer at a time; the others wait), a transaction-level
-advisory lock on PostgreSQL. Under it a writer reads the log's head, brings its states up
+advisory lock on PostgreSQL. On a SQLite file, writers first queue on an exclusive lock of
+a file beside the database (``<file>-writer.lock``, ``flock``): the kernel wakes the next
+writer the moment the lock is free, where SQLite's own busy handler would sleep and poll.
+Under it a writer reads the log's head, brings its states up
 to date, decides, inserts its events, appends their Merkle leaves and issues the
 checkpoints that are due, and commits once: no other writer can slip an event in between,
 so notification ids, leaf indices and checkpoint sizes follow one order, and a command's
@@ -11,12 +14,12 @@ event is saved together with its leaf or not at all.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
@@ -26,6 +29,12 @@ from sqlalchemy.orm import Session
 from ledger.clock import to_beijing
 from ledger.errors import ConcurrencyConflict
 
+try:
+    import fcntl  # noqa: F401  (POSIX only)
+
+    _FLOCK = True
+except ImportError:  # pragma: no cover
+    _FLOCK = False
 ADVISORY_KEY = 6962  # the PostgreSQL advisory lock every writer of the log takes
 BUSY_TIMEOUT_MS = 120_000  # how long a SQLite writer waits for the lock before failing
 
@@ -92,12 +101,50 @@ class WriteTransaction:
         return [int(notification_id) for notification_id in ids]
 
 
+class WriterQueue:
+    """An exclusive ``flock`` on a file beside a SQLite database: the queue of its writers."""
+
+    def __init__(self, database: str) -> None:
+        self.path = f"{database}-writer.lock"
+        self._fd: int | None = None
+
+    @classmethod
+    def for_url(cls, url: str) -> WriterQueue | None:
+        """The queue of a SQLite file; None for other databases (or where flock is missing)."""
+        parsed = sa.make_url(url)
+        database = parsed.database or ""
+        if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or not _FLOCK:
+            return None
+        if "mode=memory" in url:
+            return None
+        return cls(database)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        import fcntl
+
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 @contextmanager
-def write_transaction(recorder: Any, mapper: Any) -> Iterator[WriteTransaction]:
+def write_transaction(
+    recorder: Any, mapper: Any, queue: WriterQueue | None = None
+) -> Iterator[WriteTransaction]:
     """A transaction of ``recorder`` holding the write lock; committed if no error."""
     with recorder.transaction(commit=True) as session:
-        yield WriteTransaction(session, recorder, mapper)
-
-
-def stream_of(value: UUID | str) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)
+        if queue is None:
+            yield WriteTransaction(session, recorder, mapper)
+        else:
+            with queue.held():
+                yield WriteTransaction(session, recorder, mapper)
