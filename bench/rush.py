@@ -84,7 +84,10 @@ def stage(url: str, bidders: Sequence[str]) -> datetime:
     try:
         clock = FixedClock(PUBLISHED)
         service = LedgerService(
-            store, clock, platform=cast.signer(cast.RECEIPTS), platform_id=cast.PLATFORM,
+            store,
+            clock,
+            platform=cast.signer(cast.RECEIPTS),
+            platform_id=cast.PLATFORM,
             log=cast.log_key(),
         )
         terms = tender_terms(CODE, PUBLISHED)
