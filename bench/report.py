@@ -77,9 +77,8 @@ def _notes(figure: Comparison) -> str:
         return f"consistency proof {number(statistics.median(extra['consistency_us']))} µs"
     if "read_rate" in extra:
         return f"read + decode {number(statistics.median(extra['read_rate']))} events/s"
-    if "model_seconds" in extra:
-        parts = [f"{k} {statistics.median(v):.2f} s" for k, v in extra["model_seconds"].items()]
-        return "per model: " + ", ".join(parts)
+    if "models" in extra:
+        return "one pass: " + ", ".join(extra["models"])
     if "processes" in extra:
         return f"{extra['processes']} process(es) each side"
     if "document_bytes" in extra:

@@ -28,6 +28,18 @@ from ledger.procedure.base import EVENT_VERSIONS
 from ledger.procedure.records import EventRecord
 
 
+class StoredCommand(SignedCommand):
+    """A signed command read back from an event: its signed bytes, needed for the signature
+    check (S1) and the retry digest (S3) alike, are encoded once."""
+
+    def signed_bytes(self) -> bytes:
+        cached: bytes | None = self.__dict__.get("_signed_bytes")
+        if cached is None:
+            cached = super().signed_bytes()
+            object.__setattr__(self, "_signed_bytes", cached)
+        return cached
+
+
 class LedgerEvent(DomainEvent):
     """A signed action: the actor's command, what the ledger derived, and the chain."""
 
@@ -52,7 +64,7 @@ class LedgerEvent(DomainEvent):
         stream = str(self.originator_id)
         if self.type in ("AttemptsOpened", "AttemptRefused"):
             stream = str(self.facts.get("stream", stream))
-        return SignedCommand(
+        return StoredCommand(
             command=self.command,
             command_id=self.command_id,
             stream=stream,

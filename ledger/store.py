@@ -63,6 +63,32 @@ class LedgerStore:
             raise InvalidInput(f"the event store of {self.url} has no engine")
         return engine
 
+    @property
+    def events_table(self) -> sa.Table:
+        """The table of stored events (the library's notification log)."""
+        table: sa.Table = self._recorder.events_record_cls.__table__
+        return table
+
+    def rows(self, start: int = 1, batch: int = 1000) -> Iterator[tuple[Any, ...]]:
+        """Every stored record from notification id ``start`` in log order, as plain rows
+        (id, stream, version, topic, state), read in batches; no decoding."""
+        table = self.events_table
+        columns = (table.c.id, table.c.originator_id, table.c.originator_version, table.c.topic)
+        while True:
+            query = (
+                sa.select(*columns, table.c.state)
+                .where(table.c.id >= start)
+                .order_by(table.c.id)
+                .limit(batch)
+            )
+            with self.engine.connect() as connection:
+                found = connection.execute(query).all()
+            for row in found:
+                yield (row[0], row[1], row[2], row[3], bytes(row[4]))
+            if len(found) < batch:
+                return
+            start = found[-1][0] + 1
+
     @contextmanager
     def writing(self) -> Iterator[WriteTransaction]:
         """One transaction under the log's write lock; committed when the block ends."""
@@ -97,6 +123,13 @@ class LedgerStore:
         if version is not None and state.version != version:
             raise NotFound(f"no {kind.__name__} {stream} v{version}")
         return state
+
+    def positions(self, stream: UUID) -> list[int]:
+        """The log indices (notification ids) of a stream's events, in order."""
+        table = self.events_table
+        query = sa.select(table.c.id).where(table.c.originator_id == stream).order_by(table.c.id)
+        with self.engine.connect() as connection:
+            return [int(found) for found in connection.execute(query).scalars()]
 
     def exists(self, stream: UUID) -> bool:
         return bool(self._app.recorder.select_events(stream, limit=1))

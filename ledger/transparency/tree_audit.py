@@ -1,6 +1,6 @@
 """The Merkle tree recomputed from the log, and what it is compared with (T1, T2, T4).
 
-:class:`LogTree` is the tree verify_log rebuilds as it walks the log (leaf hashes only, and
+:class:`LogTree` is the tree verify_log rebuilds as it walks the log (its right edge, and
 the roots at the sizes some checkpoint names). :func:`open_heads` verifies checkpoints under
 the log key registered on the log itself; :func:`check_heads` finds a rolled-back log (a
 checkpoint larger than the log) and a rewritten one (a root that differs), and names the
@@ -9,10 +9,8 @@ range of leaves the first change lies in.
 
 from __future__ import annotations
 
-import bisect
 import hmac
 import itertools
-from array import array
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,9 +20,8 @@ from ledger.merkle import CompactRange
 from ledger.notes import Checkpoint, open_checkpoint, open_note, parse_note
 from ledger.notes.claims import CheckpointClaim
 from ledger.procedure.registry_state import RegistryState
+from ledger.transparency.stored_audit import StoredTreeCheck
 from ledger.transparency.tree_store import StoredCheckpoint
-
-HASH_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -39,12 +36,13 @@ class SignedHead:
 
 
 class LogTree:
-    """Leaf hashes of the log in order, its notification ids, and roots at chosen sizes."""
+    """The Merkle tree of the log as the walk builds it: its right edge, the roots at the
+    sizes some checkpoint names, and (with ``stored``) each leaf and node compared with the
+    stored tree as it is made. Memory does not grow with the log."""
 
-    def __init__(self, wanted: set[int]) -> None:
-        self.leaves = bytearray()
-        self.ids = array("q")
+    def __init__(self, wanted: set[int], stored: StoredTreeCheck | None = None) -> None:
         self.roots: dict[int, bytes] = {}
+        self.stored = stored
         self._wanted = wanted
         self._range = CompactRange(0, [])
         if 0 in wanted:
@@ -52,25 +50,18 @@ class LogTree:
 
     @property
     def size(self) -> int:
-        return len(self.ids)
+        return self._range.size
 
     def append(self, log_index: int, leaf_hash: bytes) -> None:
-        self.leaves += leaf_hash
-        self.ids.append(log_index)
-        self._range.append(leaf_hash)
+        index = self.size
+        nodes = self._range.append(leaf_hash)
         if self.size in self._wanted:
             self.roots[self.size] = self._range.root()
-
-    def leaf(self, index: int) -> bytes:
-        return bytes(self.leaves[index * HASH_SIZE : (index + 1) * HASH_SIZE])
+        if self.stored is not None:
+            self.stored.leaf(index, log_index, leaf_hash, nodes)
 
     def root(self) -> bytes:
         return self._range.root()
-
-    def position_of(self, log_index: int) -> int | None:
-        """The leaf index of a notification id in the log, if it is there."""
-        found = bisect.bisect_left(self.ids, log_index)
-        return found if found < self.size and self.ids[found] == log_index else None
 
 
 def wanted_size(note: str) -> int | None:
