@@ -45,6 +45,7 @@ class LogSummary:
     streams: dict[UUID, int] = field(default_factory=dict)
     merkle: MerkleSummary | None = None
     processes: int = 1
+    reloads: int = 0  # stream states forgotten along the walk and rebuilt when needed again
 
 
 def verify_log(
@@ -92,6 +93,7 @@ def verify_log(
     if progress is not None:
         progress(summary.events, max(total, summary.events))
     summary.streams = {UUID(stream): version for stream, version in end.versions.items()}
+    summary.reloads = end.reloads
     summary.merkle = audit.finish(end.registry)
     return summary
 

@@ -25,7 +25,7 @@ class RecentStates(MutableMapping[str, StreamState]):
 
     def __init__(self, reload: Reload, capacity: int = DEFAULT_CAPACITY) -> None:
         self._reload = reload
-        self.capacity = capacity
+        self.capacity = max(2, capacity)
         self._recent: OrderedDict[str, StreamState] = OrderedDict()
         self.versions: dict[str, int] = {}  # every stream seen, and its version
         self.reloads = 0

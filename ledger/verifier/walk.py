@@ -36,7 +36,8 @@ from ledger.procedure.records import EventRecord, StreamState
 from ledger.procedure.registry_state import REGISTRY_STREAM
 from ledger.procedure.replay import ATTEMPT_TYPES, Replayer, check_ciphertext
 from ledger.store import LedgerStore
-from ledger.verifier.states import DEFAULT_CAPACITY, RecentStates
+from ledger.verifier import states
+from ledger.verifier.states import RecentStates
 from ledger.workdays import check_against_package
 
 BEFORE_TIME, AFTER_TIME = 0, 2  # where a failure lies relative to the T6 check
@@ -86,13 +87,13 @@ class Walker:
     """Checks the events of the streams it owns: one part of ``parts`` (all with one)."""
 
     def __init__(
-        self, store: LedgerStore, part: int = 0, parts: int = 1, capacity: int = DEFAULT_CAPACITY
+        self, store: LedgerStore, part: int = 0, parts: int = 1, capacity: int | None = None
     ) -> None:
         self.store = store
         self.part = part
         self.parts = parts
         self.position = 0  # the notification id of the row being checked
-        self.states = RecentStates(self._reload, capacity)
+        self.states = RecentStates(self._reload, capacity or states.DEFAULT_CAPACITY)
         self.replayer = Replayer(self.states, check_times=False)
 
     def walk(self, rows: Iterable[Row]) -> Iterator[Checked]:
