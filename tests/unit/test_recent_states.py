@@ -33,14 +33,14 @@ def test_a_forgotten_state_is_rebuilt_at_the_version_it_had() -> None:
 
 
 def test_a_stream_never_seen_is_missing_not_rebuilt() -> None:
-    states = RecentStates(lambda stream, version: _state(stream, version), capacity=2)
+    states = RecentStates(_state, capacity=2)
     assert states.get("never") is None
     assert states.reloads == 0
 
 
 def test_the_registry_is_never_forgotten() -> None:
     registry = str(REGISTRY_STREAM)
-    states = RecentStates(lambda stream, version: _state(stream, version), capacity=2)
+    states = RecentStates(_state, capacity=2)
     states[registry] = _state(registry, 7)
     for number in range(5):
         states[f"s{number}"] = _state(f"s{number}", 1)
