@@ -53,16 +53,21 @@ def open_existing(url: str) -> LedgerStore:
 def _verify(options: argparse.Namespace) -> int:
     from ledger.verification import verify_log
     from projections.consistency import check_read_models
-    from projections.runner import engine_for
+    from projections.runner import TextProgress, engine_for
 
     against = _read_text(options.against) if options.against else None
     policy = read_policy(options.policy) if options.policy else None
     store = open_existing(database_url(options))
     engine = engine_for(store)
+    bar = TextProgress("verify") if sys.stderr.isatty() else None
     try:
-        summary = verify_log(store, against=against, policy=policy)
+        summary = verify_log(
+            store, against=against, policy=policy, processes=options.processes, progress=bar
+        )
         models = check_read_models(store, engine)
     finally:
+        if bar is not None:
+            bar.close()
         engine.dispose()
         store.close()
     print(
@@ -237,6 +242,8 @@ def _projections(options: argparse.Namespace) -> int:
     try:
         if options.action == "status":
             return _print_status(status(engine, store, models), as_json=options.json)
+        if options.action == "rebuild" and not options.name:
+            return _rebuild_all(store, engine, models)
         names = [options.name] if options.name else [p.name for p in models]
         for name in names:
             runner = runner_for(name, store, engine, models)
@@ -254,6 +261,24 @@ def _projections(options: argparse.Namespace) -> int:
     finally:
         engine.dispose()
         store.close()
+
+
+def _rebuild_all(store: LedgerStore, engine: Any, models: Sequence[Any]) -> int:
+    """Every read model rebuilt in one pass over the log (``projections.rebuild``)."""
+    from projections.rebuild import rebuild_all
+    from projections.runner import ProjectionFailed, TextProgress
+
+    bar = TextProgress("rebuild")
+    try:
+        count = rebuild_all(store, engine, models, progress=bar)
+    except ProjectionFailed as exc:
+        print(f"\nprojection FAILED: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        bar.close()
+    for model in models:
+        print(f"{model.name}: {count} events applied")
+    return EXIT_OK
 
 
 def _print_status(rows: Sequence[Any], *, as_json: bool) -> int:
@@ -281,6 +306,9 @@ def _parser() -> argparse.ArgumentParser:
     verify.set_defaults(run=_verify)
     verify.add_argument(
         "--policy", help="a trust policy file: verify against its pinned keys and witnesses"
+    )
+    verify.add_argument(
+        "--processes", type=int, help="walker processes (default: every core for a long log)"
     )
     policy = commands.add_parser(
         "policy", help="print this ledger's trust policy (keys and witnesses to pin)"
