@@ -74,6 +74,24 @@ class RushResult:
         }
 
 
+@dataclass(frozen=True)
+class RushFigure:
+    """The rushes run on one backend, and what they measured."""
+
+    name: str
+    backend: str
+    results: list[RushResult]
+    size: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "backend": self.backend,
+            "ratio": None,
+            "repetitions": [result.as_dict() for result in self.results],
+        }
+
+
 class RushFailed(AssertionError):
     """A property the rush must keep did not hold."""
 

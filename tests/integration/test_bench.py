@@ -119,7 +119,7 @@ def test_batched_appends_write_every_bid_through_execute_many(
         store.close()
 
 
-def test_the_opening_benchmark_opens_every_bid_both_ways() -> None:
-    result = measure_opening(count=3, document_bytes=2048, repetitions=2)
+def test_the_opening_benchmark_opens_every_bid_both_ways(tmp_path: Path) -> None:
+    result = measure_opening(count=3, document_bytes=2048, repetitions=2, cache=tmp_path)
     assert len(result.ratios) == 2
     assert result.extra == {"bids": 3, "document_bytes": 2048}
