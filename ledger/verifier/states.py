@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from ledger.procedure.records import StreamState
 from ledger.procedure.registry_state import REGISTRY_STREAM
 
-DEFAULT_CAPACITY = 4096
+DEFAULT_CAPACITY = 512
 Reload = Callable[[str, int], StreamState]
 """``reload(stream, version)``: the stream's state after its first ``version`` events."""
 
