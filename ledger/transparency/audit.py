@@ -27,6 +27,7 @@ from ledger.transparency.head_audit import HeadLog
 from ledger.transparency.stored_audit import StoredTreeCheck
 from ledger.transparency.tree_audit import (
     LogTree,
+    NoteKeys,
     SignedHead,
     check_heads,
     open_head,
@@ -122,9 +123,10 @@ class LogAudit:
             ) from None
 
     def _finish(self, registry: RegistryState | None) -> MerkleSummary:
-        heads = [open_head(c.note, registry, stored_label(c), c) for c in self.stored]
+        keys = None if registry is None else NoteKeys(registry)
+        heads = [open_head(c.note, registry, stored_label(c), c, keys) for c in self.stored]
         if self.against is not None:
-            heads.append(open_head(self.against, registry, AGAINST))
+            heads.append(open_head(self.against, registry, AGAINST, keys=keys))
         stored_size = 0
         if self.tree.stored is not None:
             stored_size = self.tree.stored.finish(self.tree, heads, self.store)

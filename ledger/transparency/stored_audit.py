@@ -34,12 +34,12 @@ _READ_MODEL = "the stored Merkle tree (a read model) disagrees with the log"
 
 @dataclass(frozen=True)
 class _LeafProblem:
-    """The first stored leaf that differs: the log's entry there, and the stored leaf."""
+    """The first stored leaf that differs: the log's entry there, and whether it is missing."""
 
     index: int
     log_index: int
     leaf_hash: bytes
-    stored: Leaf | None  # None: missing
+    missing: bool
 
 
 class _Peeking:
@@ -92,7 +92,7 @@ class StoredTreeCheck:
     def __init__(self, stored: TreeStore) -> None:
         self.stored = stored
         self.size = stored.size()
-        self._leaves = iter(stored.leaves())
+        self._leaves = stored.leaf_hashes()
         self._levels = [
             _Level(stored, level, self.size >> level) for level in range(self.size.bit_length())
         ]
@@ -104,12 +104,10 @@ class StoredTreeCheck:
             return
         if self.problem is None:
             stored = next(self._leaves, None)
-            if stored is None or stored.leaf_index != index:
-                self.problem = _LeafProblem(index, log_index, leaf_hash, None)
-            elif stored.notification_id != log_index or not hmac.compare_digest(
-                stored.leaf_hash, leaf_hash
-            ):
-                self.problem = _LeafProblem(index, log_index, leaf_hash, stored)
+            if stored is None or stored[0] != index:
+                self.problem = _LeafProblem(index, log_index, leaf_hash, True)
+            elif stored[1] != log_index or not hmac.compare_digest(stored[2], leaf_hash):
+                self.problem = _LeafProblem(index, log_index, leaf_hash, False)
         for level, node_index, value in nodes:
             if level < len(self._levels):
                 self._levels[level].node(node_index, value)
@@ -125,7 +123,7 @@ class StoredTreeCheck:
                 f"v{first.version}",
             )
         if self.problem is not None:
-            if self.problem.stored is None:
+            if self.problem.missing:
                 where = f"stored Merkle leaf {self.problem.index}"
                 raise VerificationFailure(where, f"{_READ_MODEL}: missing")
             _diagnose(self.stored, heads, store, self.problem)
@@ -172,8 +170,7 @@ def _position(store: LedgerStore, log_index: int) -> int:
 def _diagnose(
     stored: TreeStore, heads: list[SignedHead], store: LedgerStore, problem: _LeafProblem
 ) -> None:
-    leaf = problem.stored
-    assert leaf is not None
+    leaf = stored.leaf(problem.index)
     index, log_index = leaf.leaf_index, problem.log_index
     stream, version = _entry(store, log_index)
     where = f"leaf {index} (log index {log_index}, stream {stream} v{version})"

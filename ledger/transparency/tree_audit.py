@@ -17,9 +17,9 @@ from datetime import datetime
 from ledger.clock import format_time
 from ledger.errors import InvalidInput, LedgerError, VerificationFailure
 from ledger.merkle import CompactRange
-from ledger.notes import Checkpoint, open_checkpoint, open_note, parse_note
+from ledger.notes import ED25519, Checkpoint, NoteVerifier, open_checkpoint, open_note, parse_note
 from ledger.notes.claims import CheckpointClaim
-from ledger.procedure.registry_state import RegistryState
+from ledger.procedure.registry_state import RegistryState, note_verifier
 from ledger.transparency.stored_audit import StoredTreeCheck
 from ledger.transparency.tree_store import StoredCheckpoint
 
@@ -76,12 +76,37 @@ def stored_label(stored: StoredCheckpoint) -> str:
     return f"checkpoint #{stored.seq} ({stored.reason}, issued {format_time(stored.issued_at)})"
 
 
+class NoteKeys:
+    """The note keys a registry holds (log keys newest first, witnesses), read once for all
+    the checkpoints a walk verifies; the same answers as the registry's own lookups."""
+
+    def __init__(self, registry: RegistryState) -> None:
+        self._registry = registry
+        self._logs = [
+            (key, verifier)
+            for key in reversed(list(registry.keys.values()))
+            if (verifier := note_verifier(key)) is not None and verifier.algorithm == ED25519
+        ]
+        self.witnesses = registry.witness_verifiers()
+
+    def log_verifier(self, origin: str, at: datetime | None) -> NoteVerifier:
+        for key, verifier in self._logs:
+            if verifier.name == origin and (at is None or key.valid_at(at)):
+                return verifier
+        return self._registry.log_verifier(origin, at)  # raises, naming what is missing
+
+
 def open_head(
-    note: str, registry: RegistryState | None, label: str, stored: StoredCheckpoint | None = None
+    note: str,
+    registry: RegistryState | None,
+    label: str,
+    stored: StoredCheckpoint | None = None,
+    keys: NoteKeys | None = None,
 ) -> SignedHead:
     """Verify a checkpoint under the log key registered for its origin, and its cosignatures."""
     if registry is None:
         raise VerificationFailure(label, "the log has no registry to find the log key in")
+    keys = keys or NoteKeys(registry)
     try:
         unverified = Checkpoint.parse(parse_note(note)[0])
     except VerificationFailure as exc:
@@ -89,17 +114,27 @@ def open_head(
     claim = _claim(unverified, stored is not None, label)
     at: datetime | None = claim.time if claim else None
     try:
-        log_key = registry.log_verifier(unverified.origin, at)
+        log_key = keys.log_verifier(unverified.origin, at)
     except VerificationFailure as exc:
         raise VerificationFailure(label, f"unknown log: {exc}") from None
     try:
-        checkpoint = open_checkpoint(note, log_key)
-        open_note(note, [log_key, *registry.witness_verifiers()])
+        checkpoint = _open_signed(note, log_key, keys.witnesses)
     except (VerificationFailure, InvalidInput) as exc:
         raise VerificationFailure(label, f"forged or damaged checkpoint: {exc}") from None
     if stored is not None:
         _check_row(stored, checkpoint, claim, label)
     return SignedHead(label, checkpoint, claim, note, stored)
+
+
+def _open_signed(note: str, log_key: NoteVerifier, witnesses: list[NoteVerifier]) -> Checkpoint:
+    """Every known signature on the note verified once; the log's must be among them."""
+    opened = open_note(note, [log_key, *witnesses])
+    if log_key not in opened.verified_by:
+        open_checkpoint(note, log_key)  # raises what a note without the log's signature gets
+    checkpoint = Checkpoint.parse(opened.text)
+    if checkpoint.origin != log_key.name:
+        open_checkpoint(note, log_key)  # raises, naming the origin expected
+    return checkpoint
 
 
 def _claim(checkpoint: Checkpoint, required: bool, label: str) -> CheckpointClaim | None:

@@ -9,7 +9,7 @@ in log order (PostgreSQL notification ids can have gaps).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -168,6 +168,24 @@ class TreeStore(CheckpointTable):
                 return
             start = rows[-1].leaf_index + 1
 
+    def leaf_hashes(self, batch: int = 5000) -> Iterator[tuple[int, int, bytes]]:
+        """(leaf index, notification id, leaf hash) of every leaf, in order, in batches."""
+        start = 0
+        columns = (LEAVES.c.leaf_index, LEAVES.c.notification_id, LEAVES.c.leaf_hash)
+        while True:
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(*columns)
+                    .where(LEAVES.c.leaf_index >= start)
+                    .order_by(LEAVES.c.leaf_index)
+                    .limit(batch)
+                ).all()
+            for index, notification_id, value in rows:
+                yield index, notification_id, bytes(value)
+            if len(rows) < batch:
+                return
+            start = rows[-1][0] + 1
+
     def find(self, stream: str, version: int) -> Leaf | None:
         """The leaf of one event (stream and version), if the tree holds it."""
         with self.engine.connect() as connection:
@@ -195,10 +213,11 @@ class TreeStore(CheckpointTable):
                     .order_by(NODES.c.idx)
                     .limit(batch)
                 ).all()
-            yield from ((row.idx, bytes(row.hash)) for row in rows)
+            for index, value in rows:
+                yield index, bytes(value)
             if len(rows) < batch:
                 return
-            start = rows[-1].idx + 1
+            start = rows[-1][0] + 1
 
     def heads(self, start: int, end: int, always: Sequence[str] = ()) -> list[StreamHead]:
         """T9: the last event among leaves [0, ``end``) of every stream with a leaf in
