@@ -243,7 +243,9 @@ def _projections(options: argparse.Namespace) -> int:
         if options.action == "status":
             return _print_status(status(engine, store, models), as_json=options.json)
         if options.action == "rebuild" and not options.name:
-            return _rebuild_all(store, engine, models)
+            from commands.rebuild_cli import rebuild_every_model
+
+            return rebuild_every_model(store, engine, models)
         names = [options.name] if options.name else [p.name for p in models]
         for name in names:
             runner = runner_for(name, store, engine, models)
@@ -261,24 +263,6 @@ def _projections(options: argparse.Namespace) -> int:
     finally:
         engine.dispose()
         store.close()
-
-
-def _rebuild_all(store: LedgerStore, engine: Any, models: Sequence[Any]) -> int:
-    """Every read model rebuilt in one pass over the log (``projections.rebuild``)."""
-    from projections.rebuild import rebuild_all
-    from projections.runner import ProjectionFailed, TextProgress
-
-    bar = TextProgress("rebuild")
-    try:
-        count = rebuild_all(store, engine, models, progress=bar)
-    except ProjectionFailed as exc:
-        print(f"\nprojection FAILED: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        bar.close()
-    for model in models:
-        print(f"{model.name}: {count} events applied")
-    return EXIT_OK
 
 
 def _print_status(rows: Sequence[Any], *, as_json: bool) -> int:

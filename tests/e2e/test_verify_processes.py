@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from commands.cli import main
 from ledger.errors import VerificationFailure
 from ledger.store import LedgerStore
 from ledger.verification import LogSummary, verify_log
@@ -116,3 +117,15 @@ def _same(found: str | LogSummary, expected: str | LogSummary) -> bool:
         expected.streams,
         expected.merkle,
     )
+
+
+def test_the_cli_verifies_with_the_processes_asked_for_and_says_the_same(
+    demo: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{demo[0]}"
+    printed = []
+    for processes in ("1", "2"):
+        assert main(["verify", "--db", url, "--processes", processes]) == 0
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1]
+    assert printed[0].startswith("verified ")
