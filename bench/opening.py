@@ -22,6 +22,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -152,24 +154,35 @@ def _run(service: LedgerService, commands: list[Any]) -> None:
 
 def _open_through_ledger(prepared: Path, count: int) -> float:
     """Bids per second of the officials' unwrapping, their hand-in and the reveal."""
+    with opened(prepared) as (service, tender):
+        started = time.perf_counter()
+        reveal_through(service, tender)
+        seconds = time.perf_counter() - started
+        _check_revealed(service.tender(tender_stream(CODE)), count)
+    return count / seconds
+
+
+@contextmanager
+def opened(prepared: Path) -> Iterator[tuple[LedgerService, TenderState]]:
+    """A fresh copy of the prepared tender: its service (states loaded) and its state."""
     with tempfile.TemporaryDirectory(dir=prepared.parent, prefix="scratch-") as folder:
         copy = Path(folder) / prepared.name
         shutil.copyfile(prepared, copy)
         store = LedgerStore(f"sqlite:///{copy}")
         try:
             service = cast.service(store, FixedClock(_reveal_time(store)))
-            tender = service.tender(tender_stream(CODE))
-            started = time.perf_counter()
-            for official in OPENERS:
-                mine = open_my_shares(tender, official=official, private_key=cast.box_key(official))
-                command = SubmitKeyShares(CODE, mine.shares, mine.unopenable or None)
-                service.execute(cast.actor(official, "official").sign(command))
-            service.execute(cast.actor(cast.AGENCY, "agency").sign(RevealBids(CODE)))
-            seconds = time.perf_counter() - started
-            _check_revealed(service.tender(tender_stream(CODE)), count)
+            yield service, service.tender(tender_stream(CODE))
         finally:
             store.close()
-    return count / seconds
+
+
+def reveal_through(service: LedgerService, tender: TenderState) -> None:
+    """What is timed: each official unwraps and hands in its shares; the agency reveals."""
+    for official in OPENERS:
+        mine = open_my_shares(tender, official=official, private_key=cast.box_key(official))
+        command = SubmitKeyShares(CODE, mine.shares, mine.unopenable or None)
+        service.execute(cast.actor(official, "official").sign(command))
+    service.execute(cast.actor(cast.AGENCY, "agency").sign(RevealBids(CODE)))
 
 
 def _reveal_time(store: LedgerStore) -> datetime:

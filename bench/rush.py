@@ -168,24 +168,8 @@ def check_rush(
     errors = [record for record in records if record["error"]]
     if errors:
         raise RushFailed(f"{len(errors)} command(s) failed, the first: {errors[0]['error']}")
-    store = LedgerStore(url)
-    try:
-        verify_log(store)
-        logged = _bids_logged(store)
-        size = _deadline_size(store)
-    finally:
-        store.close()
     accepted = [r for r in records if r["accepted"] and r["command"] == "SubmitBid"]
-    _check_receipts(accepted, logged)
-    ghosts = set(logged) - {r["command_id"] for r in accepted}
-    if ghosts:
-        raise RushFailed(f"{len(ghosts)} bid(s) in the log no client was told were accepted")
-    for command_id, (leaf, moment, _) in logged.items():
-        if leaf >= size or moment >= deadline:
-            raise RushFailed(
-                f"bid {command_id} at leaf {leaf}, {format_time(moment)}, is not under the "
-                f"deadline checkpoint (size {size}) before {format_time(deadline)}"
-            )
+    size = _check_log(url, accepted, deadline)
     started = min(r["started"] for r in records)
     finished = max(r["started"] + r["seconds"] for r in records)
     return RushResult(
@@ -199,6 +183,29 @@ def check_rush(
         latencies_ms=[1000 * r["seconds"] for r in records],
         deadline_checkpoint_size=size,
     )
+
+
+def _check_log(url: str, accepted: list[dict[str, Any]], deadline: datetime) -> int:
+    """verify passes; the accepted bids and the logged ones are the same, each with its
+    receipt, all under the deadline checkpoint; its size."""
+    store = LedgerStore(url)
+    try:
+        verify_log(store)
+        logged = _bids_logged(store)
+        size = _deadline_size(store)
+    finally:
+        store.close()
+    _check_receipts(accepted, logged)
+    ghosts = set(logged) - {r["command_id"] for r in accepted}
+    if ghosts:
+        raise RushFailed(f"{len(ghosts)} bid(s) in the log no client was told were accepted")
+    for command_id, (leaf, moment, _) in logged.items():
+        if leaf >= size or moment >= deadline:
+            raise RushFailed(
+                f"bid {command_id} at leaf {leaf}, {format_time(moment)}, is not under the "
+                f"deadline checkpoint (size {size}) before {format_time(deadline)}"
+            )
+    return size
 
 
 def _bids_logged(store: LedgerStore) -> dict[str, tuple[int, datetime, str]]:

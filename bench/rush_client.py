@@ -21,6 +21,7 @@ from bench import cast
 from commands.messages import SubmitBid, WithdrawBid
 from commands.service import LedgerService
 from ledger.clock import BEIJING
+from ledger.envelope import SignedCommand
 from ledger.errors import RuleViolation
 from ledger.store import LedgerStore
 
@@ -123,20 +124,26 @@ def _client(
             else SubmitBid(timing.code, LOT, sealed[number % len(sealed)])
         )
         number += 1
-        signed = actor.sign(command)
-        record = Record(bidder, signed.command, signed.command_id, time.time(), 0.0)
-        started = time.perf_counter()
-        try:
-            outcome = service.execute(signed)
-            record.accepted = True
-            has_bid = signed.command == "SubmitBid"
-            if outcome.receipt is not None:
-                record.receipt = outcome.receipt.to_json()
-        except RuleViolation as refusal:
-            record.rule = refusal.rule.code
-        except Exception as exc:  # what a client must never see: counted as a failure
-            record.error = "".join(traceback.format_exception_only(exc)).strip()
-        record.seconds = time.perf_counter() - started
+        record = _send(service, actor.sign(command), bidder)
+        if record.accepted:
+            has_bid = record.command == "SubmitBid"
         mine.append(record)
     with lock:
         records.extend(mine)
+
+
+def _send(service: LedgerService, signed: SignedCommand, bidder: str) -> Record:
+    """One command, timed, and what came of it."""
+    record = Record(bidder, signed.command, signed.command_id, time.time(), 0.0)
+    started = time.perf_counter()
+    try:
+        outcome = service.execute(signed)
+        record.accepted = True
+        if outcome.receipt is not None:
+            record.receipt = outcome.receipt.to_json()
+    except RuleViolation as refusal:
+        record.rule = refusal.rule.code
+    except Exception as exc:  # what a client must never see: counted as a failure
+        record.error = "".join(traceback.format_exception_only(exc)).strip()
+    record.seconds = time.perf_counter() - started
+    return record

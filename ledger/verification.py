@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -69,13 +69,31 @@ def verify_log(
     summary = LogSummary(processes=processes or default_processes(total))
     audit = LogAudit(store, against, policy)
     end = WalkEnd()
+    try:
+        _walk(walk_log(store, summary.processes, end), audit, summary, total, progress)
+    except VerificationFailure:
+        storage.raise_failure()
+        raise
+    storage.raise_failure()
+    if progress is not None:
+        progress(summary.events, max(total, summary.events))
+    summary.streams = {UUID(stream): version for stream, version in end.versions.items()}
+    summary.reloads = end.reloads
+    summary.merkle = audit.finish(end.registry)
+    return summary
+
+
+def _walk(
+    walked: Iterator[Checked],
+    audit: LogAudit,
+    summary: LogSummary,
+    total: int,
+    progress: Progress | None,
+) -> None:
+    """The whole-log checks on each event the walkers checked, in log order."""
     last: datetime | None = None
-    for checked in walk_log(store, summary.processes, end):
-        try:
-            last = _check_in_order(checked, last)
-        except VerificationFailure:
-            storage.raise_failure()
-            raise
+    for checked in walked:
+        last = _check_in_order(checked, last)
         audit.event(
             checked.log_index,
             checked.stream,
@@ -89,13 +107,6 @@ def verify_log(
         summary.events += 1
         if progress is not None and summary.events % PROGRESS_EVERY == 0:
             progress(summary.events, total)
-    storage.raise_failure()
-    if progress is not None:
-        progress(summary.events, max(total, summary.events))
-    summary.streams = {UUID(stream): version for stream, version in end.versions.items()}
-    summary.reloads = end.reloads
-    summary.merkle = audit.finish(end.registry)
-    return summary
 
 
 def default_processes(events: int) -> int:

@@ -13,13 +13,13 @@ trust policy. Nothing kept grows with the log.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.clock import format_time
-from ledger.errors import InvalidInput, LedgerError, VerificationFailure
-from ledger.notes import Checkpoint, open_checkpoint, parse_note
-from ledger.notes.claims import CheckpointClaim
+from ledger.errors import InvalidInput, VerificationFailure
+from ledger.notes import open_checkpoint
 from ledger.policy import TrustPolicy
 from ledger.procedure.registry_state import RegistryState
 from ledger.store import LedgerStore
@@ -30,9 +30,9 @@ from ledger.transparency.tree_audit import (
     NoteKeys,
     SignedHead,
     check_heads,
+    note_info,
     open_head,
     stored_label,
-    wanted_size,
 )
 from ledger.transparency.tree_store import TreeStore, engine_of
 from ledger.trust import check_anchors, check_quorum, check_witnessed
@@ -74,17 +74,26 @@ class LogAudit:
         self.policy = policy
         self._opened: dict[str, str] = {}  # tender -> where its opening started
         self.tree_store = TreeStore(engine_of(store))
-        self.stored = self.tree_store.checkpoints()
-        notes = [c.note for c in self.stored] + ([against] if against is not None else [])
-        sizes = {wanted_size(note) for note in notes} | {c.size for c in self.stored}
+        self.stored = self.tree_store.checkpoint_rows()
+        labels = [stored_label(c) for c in self.stored]
+        infos = [
+            note_info(order, label, note, row)
+            for order, (row, label, (_, note)) in enumerate(
+                zip(self.stored, labels, self.tree_store.notes(), strict=False)
+            )
+        ]
+        if against is not None:
+            infos.append(note_info(len(infos), AGAINST, against, None))
+        sizes = {info.size for info in infos} | {c.size for c in self.stored}
         check = StoredTreeCheck(self.tree_store) if self.tree_store.exists() else None
         self.tree = LogTree({size for size in sizes if size is not None}, check)
-        labels = [stored_label(c) for c in self.stored]
-        self.head_log = HeadLog(self.stored, labels, against, AGAINST)
+        self.head_log = HeadLog(infos, self.tree_store.notes(), against, AGAINST)
         self._deadlines: dict[str, list[_Deadline]] = {}
-        for order, (note, label) in enumerate(zip(notes, [*labels, AGAINST], strict=False)):
-            if (found := _deadline_claim(order, label, note)) is not None:
-                self._deadlines.setdefault(found.tender, []).append(found)
+        for info in infos:
+            claim = info.claim
+            if claim is not None and claim.reason == "deadline" and claim.tender and info.size:
+                deadline = _Deadline(info.order, info.label, claim.tender, info.size, claim.time)
+                self._deadlines.setdefault(claim.tender, []).append(deadline)
         self._late: dict[int, VerificationFailure] = {}  # deadline note order -> failure
 
     def event(
@@ -124,7 +133,10 @@ class LogAudit:
 
     def _finish(self, registry: RegistryState | None) -> MerkleSummary:
         keys = None if registry is None else NoteKeys(registry)
-        heads = [open_head(c.note, registry, stored_label(c), c, keys) for c in self.stored]
+        heads = [
+            open_head(note, registry, stored_label(row), row, keys)
+            for row, (_, note) in zip(self.stored, self.tree_store.notes(), strict=False)
+        ]
         if self.against is not None:
             heads.append(open_head(self.against, registry, AGAINST, keys=keys))
         stored_size = 0
@@ -144,7 +156,7 @@ class LogAudit:
             self.tree.root().hex(),
             stored_size,
             len(self.stored),
-            heads[-1].checkpoint.size if self.against is not None else None,
+            heads[-1].size if self.against is not None else None,
         )
 
     def _check_required(self, registry: RegistryState | None, heads: list[SignedHead]) -> None:
@@ -172,16 +184,25 @@ class LogAudit:
         verifier = trust_log_verifier(policy)
         stored = [head for head in heads if head.stored is not None]
         if policy.quorum and stored:
-            check_quorum(stored[-1].label, stored[-1].note, policy)
-        for head in heads:
+            latest = stored[-1].stored
+            assert latest is not None
+            check_quorum(stored[-1].label, self.tree_store.checkpoint(latest.seq).note, policy)
+        for head, note in zip(heads, self._notes_in_order(), strict=True):
             try:
-                open_checkpoint(head.note, verifier)
+                open_checkpoint(note, verifier)
             except (VerificationFailure, InvalidInput) as exc:
                 raise VerificationFailure(
                     head.label, f"not signed by the policy's log key: {exc}"
                 ) from None
             if head.stored is not None and head.claim is not None:
-                check_witnessed(head.label, head.note, head.claim, policy)
+                check_witnessed(head.label, note, head.claim, policy)
+
+    def _notes_in_order(self) -> Iterator[str]:
+        """The notes of the stored checkpoints, read again, then the one given."""
+        for _, note in self.tree_store.notes():
+            yield note
+        if self.against is not None:
+            yield self.against
 
     def _check_stream_heads(self, heads: list[SignedHead]) -> None:
         """T9: every checkpoint names exactly the stream heads the log gives."""
@@ -220,15 +241,3 @@ def _against_deadline(
             f"before the deadline, was logged after {label} fixed the sealed bids (T4)",
         )
     return None
-
-
-def _deadline_claim(order: int, label: str, note: str) -> _Deadline | None:
-    """The deadline claim of a checkpoint note, unverified (to know what to check)."""
-    try:
-        checkpoint = Checkpoint.parse(parse_note(note)[0])
-        claim = CheckpointClaim.of(checkpoint)
-    except LedgerError:
-        return None
-    if claim.reason != "deadline" or claim.tender is None:
-        return None
-    return _Deadline(order, label, claim.tender, checkpoint.size, claim.time)

@@ -12,26 +12,30 @@ holds one checkpoint interval's heads, never the log's.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ledger.errors import LedgerError, VerificationFailure
 from ledger.notes import Checkpoint, parse_note
 from ledger.notes.claims import StreamHead, claims_of
 from ledger.procedure.attempts import attempts_stream
-from ledger.transparency.tree_store import StoredCheckpoint
+
+if TYPE_CHECKING:
+    from ledger.transparency.tree_audit import NoteInfo
 
 Head = tuple[int, str]  # (version, event hash)
 
 
 @dataclass(frozen=True)
 class _Named:
-    """A stored checkpoint as the walk checks it (parsed before its signature is checked)."""
+    """A stored checkpoint as the walk checks it (its note is read when the walk gets there)."""
 
     index: int
+    seq: int
     size: int
     previous: int  # the size of the stored checkpoint before it
     label: str
-    checkpoint: Checkpoint
     always: frozenset[str]
 
 
@@ -40,12 +44,13 @@ class HeadLog:
 
     def __init__(
         self,
-        stored: list[StoredCheckpoint],
-        labels: list[str],
+        infos: list[NoteInfo],
+        notes: Iterator[tuple[int, str]],
         against: str | None = None,
         against_label: str = "",
     ) -> None:
-        self._named = _parse_stored(stored, labels)
+        self._named = _named(infos)
+        self._notes = notes
         self._against = _parse(against) if against is not None else None
         self._against_label = against_label
         self._watched = {stream for entry in self._named for stream in entry.always}
@@ -74,8 +79,10 @@ class HeadLog:
             changed = self._changed if entry.previous != size else {}
             expected = dict(changed)
             expected.update({s: self._latest[s] for s in entry.always if s in self._latest})
+            checkpoint = self._checkpoint(entry.seq)
             try:
-                check_heads_named(entry.label, entry.checkpoint, entry.previous, expected)
+                if checkpoint is not None:
+                    check_heads_named(entry.label, checkpoint, entry.previous, expected)
             except VerificationFailure as failure:
                 self.failures.setdefault(entry.index, failure)
             self._next += 1
@@ -87,6 +94,13 @@ class HeadLog:
                 self.against_failure = failure
         if reached:
             self._changed = {}
+
+    def _checkpoint(self, seq: int) -> Checkpoint | None:
+        """The stored checkpoint ``seq``, read from the notes in order."""
+        for found, note in self._notes:
+            if found == seq:
+                return _parse(note)
+        return None
 
 
 def check_heads_named(
@@ -142,17 +156,18 @@ def _parse(note: str) -> Checkpoint | None:
     return checkpoint
 
 
-def _parse_stored(stored: list[StoredCheckpoint], labels: list[str]) -> list[_Named]:
+def _named(infos: list[NoteInfo]) -> list[_Named]:
     """The stored checkpoints in order, as long as their sizes never decrease (a decrease
     is named by the comparison of sizes, before any stream head is)."""
     named: list[_Named] = []
     previous = 0
-    for index, (row, label) in enumerate(zip(stored, labels, strict=True)):
-        checkpoint = _parse(row.note)
-        if checkpoint is None or checkpoint.size < previous:
+    for index, info in enumerate(infos):
+        if info.stored is None or info.size is None or info.claim is None:
             break
-        tender = claims_of(checkpoint).claim.tender
+        if info.size < previous:
+            break
+        tender = info.claim.tender
         always = frozenset({tender, str(attempts_stream(tender))} if tender else ())
-        named.append(_Named(index, checkpoint.size, previous, label, checkpoint, always))
-        previous = checkpoint.size
+        named.append(_Named(index, info.stored.seq, info.size, previous, info.label, always))
+        previous = info.size
     return named

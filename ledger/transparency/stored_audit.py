@@ -203,8 +203,8 @@ def _changed(
     stored: TreeStore, heads: list[SignedHead], leaf: Leaf, found: bytes, where: str
 ) -> None:
     index = leaf.leaf_index
-    for head in sorted(heads, key=lambda h: h.checkpoint.size):
-        size = head.checkpoint.size
+    for head in sorted(heads, key=lambda h: h.size):
+        size = head.size
         if index < size <= stored.size() and _signed(stored, leaf, head):
             raise VerificationFailure(
                 where,
@@ -219,10 +219,10 @@ def _changed(
 
 def _signed(stored: TreeStore, leaf: Leaf, head: SignedHead) -> bool:
     """Whether the stored leaf is provably in the tree a checkpoint signed."""
-    size = head.checkpoint.size
+    size = head.size
     try:
         proof = stored.inclusion_proof(leaf.leaf_index, size)
-        verify_inclusion(leaf.leaf_hash, leaf.leaf_index, size, proof, head.checkpoint.root)
+        verify_inclusion(leaf.leaf_hash, leaf.leaf_index, size, proof, head.root)
     except LedgerError:
         return False
     return True

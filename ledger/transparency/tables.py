@@ -10,6 +10,7 @@ the log's bookkeeping (how far checkpoints have been submitted to the witnesses)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -150,6 +151,33 @@ class CheckpointTable:
             rows = connection.execute(sa.select(CHECKPOINTS).order_by(CHECKPOINTS.c.seq)).all()
         return [_checkpoint(row) for row in rows]
 
+    def checkpoint_rows(self) -> list[StoredCheckpoint]:
+        """Every stored checkpoint, oldest first, without its note (``note`` is empty):
+        what a walk of a long log keeps of each (see :meth:`notes`)."""
+        if not self.exists():
+            return []
+        columns = [column for column in CHECKPOINTS.columns if column.name != "note"]
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(*columns).order_by(CHECKPOINTS.c.seq)).all()
+        return [_checkpoint(row, note="") for row in rows]
+
+    def notes(self, batch: int = 1000) -> Iterator[tuple[int, str]]:
+        """(sequence number, note) of every stored checkpoint, oldest first, in batches."""
+        start = 0
+        while True:
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(CHECKPOINTS.c.seq, CHECKPOINTS.c.note)
+                    .where(CHECKPOINTS.c.seq > start)
+                    .order_by(CHECKPOINTS.c.seq)
+                    .limit(batch)
+                ).all()
+            for seq, note in rows:
+                yield int(seq), str(note)
+            if len(rows) < batch:
+                return
+            start = rows[-1][0]
+
     def checkpoint(self, seq: int) -> StoredCheckpoint:
         """The checkpoint with sequence number ``seq``."""
         with self.engine.connect() as connection:
@@ -209,12 +237,12 @@ def _checkpoint_row(stored: StoredCheckpoint) -> dict[str, Any]:
     }
 
 
-def _checkpoint(row: Any) -> StoredCheckpoint:
+def _checkpoint(row: Any, note: str | None = None) -> StoredCheckpoint:
     return StoredCheckpoint(
         row.seq,
         row.size,
         bytes(row.root),
-        row.note,
+        row.note if note is None else note,
         row.reason,
         row.tender,
         parse_time(row.issued_at),

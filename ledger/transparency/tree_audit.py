@@ -26,13 +26,38 @@ from ledger.transparency.tree_store import StoredCheckpoint
 
 @dataclass(frozen=True)
 class SignedHead:
-    """A checkpoint whose log signature (and any registered witness's) verified."""
+    """A checkpoint whose log signature (and any registered witness's) verified: what the
+    whole-log checks need of it (its note is read again when needed, never kept)."""
 
     label: str
-    checkpoint: Checkpoint
+    size: int
+    root: bytes
     claim: CheckpointClaim | None
-    note: str
     stored: StoredCheckpoint | None = None
+
+
+@dataclass(frozen=True)
+class NoteInfo:
+    """What a checkpoint note says, read before its signature is checked (to know what to
+    keep along the walk); None where it cannot be read (its check will name why)."""
+
+    order: int
+    label: str
+    size: int | None
+    claim: CheckpointClaim | None
+    stored: StoredCheckpoint | None
+
+
+def note_info(order: int, label: str, note: str, stored: StoredCheckpoint | None) -> NoteInfo:
+    try:
+        checkpoint = Checkpoint.parse(parse_note(note)[0])
+    except LedgerError:
+        return NoteInfo(order, label, None, None, stored)
+    try:
+        claim: CheckpointClaim | None = CheckpointClaim.of(checkpoint)
+    except LedgerError:
+        claim = None
+    return NoteInfo(order, label, checkpoint.size, claim, stored)
 
 
 class LogTree:
@@ -123,7 +148,7 @@ def open_head(
         raise VerificationFailure(label, f"forged or damaged checkpoint: {exc}") from None
     if stored is not None:
         _check_row(stored, checkpoint, claim, label)
-    return SignedHead(label, checkpoint, claim, note, stored)
+    return SignedHead(label, checkpoint.size, checkpoint.root, claim, stored)
 
 
 def _open_signed(note: str, log_key: NoteVerifier, witnesses: list[NoteVerifier]) -> Checkpoint:
@@ -167,8 +192,8 @@ def _check_row(
 def check_heads(heads: list[SignedHead], tree: LogTree) -> None:
     """Each checkpoint must be a prefix of the log: not larger (rolled back), same root."""
     matching = 0
-    for head in sorted(heads, key=lambda h: h.checkpoint.size):
-        size = head.checkpoint.size
+    for head in sorted(heads, key=lambda h: h.size):
+        size = head.size
         if size > tree.size:
             raise VerificationFailure(
                 head.label,
@@ -178,19 +203,19 @@ def check_heads(heads: list[SignedHead], tree: LogTree) -> None:
         root = tree.roots.get(size)
         if root is None:
             raise VerificationFailure(head.label, f"no root of the log was kept at size {size}")
-        if not hmac.compare_digest(root, head.checkpoint.root):
+        if not hmac.compare_digest(root, head.root):
             raise VerificationFailure(
                 head.label,
                 f"the log was rewritten: its first {size} entries hash to root {root.hex()}, "
-                f"the checkpoint signs {head.checkpoint.root.hex()}; the first change lies in "
+                f"the checkpoint signs {head.root.hex()}; the first change lies in "
                 f"leaves {matching} to {size - 1}",
             )
         matching = size
     ordered = [h for h in heads if h.stored is not None]
     for earlier, later in itertools.pairwise(ordered):
-        if later.checkpoint.size < earlier.checkpoint.size:
+        if later.size < earlier.size:
             raise VerificationFailure(
                 later.label,
-                f"covers {later.checkpoint.size} entries, fewer than the earlier "
-                f"{earlier.label} ({earlier.checkpoint.size})",
+                f"covers {later.size} entries, fewer than the earlier "
+                f"{earlier.label} ({earlier.size})",
             )
