@@ -203,3 +203,31 @@ def _latencies(repetitions: list[list[float]]) -> dict[str, float]:
     """Median and 90th percentile of every call's latency, in milliseconds."""
     values = sorted(latency * 1000 for rep in repetitions for latency in rep)
     return {"median": values[len(values) // 2], "p90": values[int(len(values) * 0.9)]}
+
+
+def growth(figures: list[Any]) -> list[Comparison]:
+    """Per backend, one command's cost at the largest log ÷ its cost at the smallest, per
+    repetition (median latencies), for ours and the baseline: a cost that does not grow with
+    the log stays near 1."""
+    found: list[Comparison] = []
+    for backend in ("SQLite", "PostgreSQL"):
+        series = sorted(
+            (f for f in figures if isinstance(f, Comparison) and f.name == f"append ({backend})"),
+            key=lambda figure: int(figure.extra["size"]),
+        )
+        if len(series) < 2:
+            continue
+        small, large = series[0], series[-1]
+        result = Comparison(
+            f"append cost growth ({backend})",
+            "×",
+            f"execute: cost at {large.extra['size']:,} ÷ at {small.extra['size']:,}",
+            "load + save: the same",
+            extra={"size": large.extra["size"], "from_size": small.extra["size"]},
+        )
+        for ours_small, ours_large, base_small, base_large in zip(
+            small.ours, large.ours, small.baseline, large.baseline, strict=True
+        ):
+            result.add(ours_small / ours_large, base_small / base_large)  # rates: inverse cost
+        found.append(result)
+    return found

@@ -31,8 +31,7 @@ def postgres_copy(sqlite_url: str, server_url: str, label: str) -> Iterator[str]
         with admin.connect() as connection:
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
         url = sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        _create_tables(url)
-        _copy_rows(sqlite_url, url)
+        copy_into(sqlite_url, url)
         yield url
     finally:
         with admin.connect() as connection:
@@ -47,6 +46,12 @@ def server_version(server_url: str) -> str:
             return str(connection.exec_driver_sql("SHOW server_version").scalar())
     finally:
         engine.dispose()
+
+
+def copy_into(sqlite_url: str, url: str) -> None:
+    """Copy the log of ``sqlite_url`` into the empty PostgreSQL database ``url``."""
+    _create_tables(url)
+    _copy_rows(sqlite_url, url)
 
 
 def _create_tables(url: str) -> None:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.stats import Comparison, Unmeasured
+from bench.stats import Comparison
 
-Figures = Sequence[Comparison | Unmeasured]
+Figures = Sequence[object]
 
 
 def draw(figures: Figures, folder: Path) -> str:

@@ -6,7 +6,8 @@ line: each worker's count and seconds, and the largest worker's peak resident me
 read with ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` (which covers exactly these
 workers, as this process starts no other child). Kinds:
 
-- ``verify URL``: ``verify_log`` on the database;
+- ``verify URL WALKERS``: ``verify_log`` on the database, with WALKERS walker processes
+  (their peak memory counts too: each is a child of the worker);
 - ``read URL``: the plain library reads and decodes every event of the log;
 - ``ed25519 SIZE COUNT``: PyNaCl verifies COUNT signatures of SIZE-byte messages.
 """
@@ -64,7 +65,7 @@ def _run(kind: str, processes: int, args: list[str]) -> None:
     print(json.dumps({"workers": results, "max_rss_kb": peak}))
 
 
-def _verify(url: str) -> Callable[[], int]:
+def _verify(url: str, walkers: str = "1") -> Callable[[], int]:
     """Open the store first (untimed); the timed part is ``verify_log`` itself."""
     from ledger.store import LedgerStore
     from ledger.verification import verify_log
@@ -73,7 +74,7 @@ def _verify(url: str) -> Callable[[], int]:
 
     def verify() -> int:
         try:
-            return verify_log(store).events
+            return verify_log(store, processes=int(walkers)).events
         finally:
             store.close()
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bench.rush import RushFigure
 from bench.stats import Comparison, Unmeasured
+
+Figure = Comparison | Unmeasured | RushFigure
 
 HEADLINES = {
     "append_ratio": "append (SQLite)",
@@ -25,11 +28,11 @@ class Headline:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
-def headline(figures: Sequence[Comparison | Unmeasured]) -> Headline:
+def headline(figures: Sequence[Figure]) -> Headline:
     """Each headline figure at the largest log size measured."""
     result = Headline()
     for key, name in HEADLINES.items():
-        found = [f for f in figures if f.name == name]
+        found = [f for f in figures if f.name == name and not isinstance(f, RushFigure)]
         if not found:
             result.ratios[key] = None
             result.reasons[key] = f"{name!r} was not run"
@@ -43,17 +46,41 @@ def headline(figures: Sequence[Comparison | Unmeasured]) -> Headline:
     return result
 
 
-def markdown(figures: Sequence[Comparison | Unmeasured]) -> str:
-    """Every figure, then append latencies, as Markdown tables."""
+def markdown(figures: Sequence[Figure]) -> str:
+    """Every figure, then append latencies and the deadline rushes, as Markdown tables."""
     lines = [
         "| figure | log size | ours (median) | baseline (median) | ratio median | min | max "
         "| reps | notes |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for figure in figures:
-        lines.append(_row(figure))
+        if not isinstance(figure, RushFigure):
+            lines.append(_row(figure))
     lines += ["", *_latencies([f for f in figures if isinstance(f, Comparison)])]
+    lines += ["", *_rushes([f for f in figures if isinstance(f, RushFigure)])]
     return "\n".join(lines)
+
+
+def _rushes(figures: list[RushFigure]) -> list[str]:
+    if not figures:
+        return []
+    lines = [
+        "| deadline rush | clients (processes) | commands | bids accepted | withdrawals "
+        "| refused after the deadline | commands/s median (min–max) | p50 | p99 | reps |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for figure in figures:
+        runs = [result.as_dict() for result in figure.results]
+        rates = [run["throughput"] for run in runs]
+        median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        lines.append(
+            f"| {figure.backend} | {runs[0]['clients']} ({runs[0]['processes']}) "
+            f"| {median['commands']:,.0f} | {median['accepted_bids']:,.0f} "
+            f"| {median['withdrawals']:,.0f} | {median['refused_after_deadline']:,.0f} "
+            f"| {number(median['throughput'])} ({number(min(rates))}–{number(max(rates))}) "
+            f"| {median['p50_ms']:.0f} ms | {median['p99_ms']:.0f} ms | {len(runs)} |"
+        )
+    return lines
 
 
 def _row(figure: Comparison | Unmeasured) -> str:
@@ -73,18 +100,23 @@ def _row(figure: Comparison | Unmeasured) -> str:
 
 def _notes(figure: Comparison) -> str:
     extra = figure.extra
-    if "consistency_us" in extra:
-        return f"consistency proof {number(statistics.median(extra['consistency_us']))} µs"
-    if "read_rate" in extra:
-        return f"read + decode {number(statistics.median(extra['read_rate']))} events/s"
-    if "model_seconds" in extra:
-        parts = [f"{k} {statistics.median(v):.2f} s" for k, v in extra["model_seconds"].items()]
-        return "per model: " + ", ".join(parts)
-    if "processes" in extra:
-        return f"{extra['processes']} process(es) each side"
-    if "document_bytes" in extra:
-        return f"{extra['bids']:,} bids of {extra['document_bytes']:,} bytes"
-    return ""
+    notes: dict[str, Callable[[], str]] = {
+        "consistency_us": lambda: f"consistency proof {_median(extra['consistency_us'])} µs",
+        "verify_rate": lambda: (
+            f"one run; verify {_median(extra['verify_rate'])} events/s, "
+            f"read + decode {_median(extra['read_rate'])} events/s"
+        ),
+        "read_rate": lambda: f"read + decode {_median(extra['read_rate'])} events/s",
+        "from_size": lambda: "target: at most 1.3 (constant cost per command)",
+        "models": lambda: "one pass: " + ", ".join(extra["models"]),
+        "processes": lambda: f"{extra['processes']} process(es) each side",
+        "document_bytes": lambda: f"{extra['bids']:,} bids of {extra['document_bytes']:,} bytes",
+    }
+    return next((note() for key, note in notes.items() if key in extra), "")
+
+
+def _median(values: list[float]) -> str:
+    return number(statistics.median(values))
 
 
 def _latencies(figures: list[Comparison]) -> list[str]:
@@ -104,8 +136,8 @@ def _latencies(figures: list[Comparison]) -> list[str]:
     return lines
 
 
-def _size(figure: Comparison | Unmeasured) -> int:
-    if isinstance(figure, Unmeasured):
+def _size(figure: Figure) -> int:
+    if isinstance(figure, Unmeasured | RushFigure):
         return figure.size
     return int(figure.extra.get("size", 0))
 

@@ -20,20 +20,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import plots, report
-from bench.append import AppendBench, AppendRun
-from bench.loggen import CACHE, CachedLog, ensure_logs
+from bench import cast, plots, report
+from bench.append import AppendBench, AppendRun, growth
+from bench.loggen import CACHE, DEFAULT_BIDDERS, CachedLog, ensure_logs
 from bench.machine import describe
 from bench.opening import measure_opening
 from bench.pgcopy import postgres_copy, server_version
 from bench.proofs import compare
 from bench.rebuild import measure_rebuild
+from bench.rush import RushFigure, rush
 from bench.stats import Comparison, Unmeasured
-from bench.verify import measure_verify
+from bench.verify import measure_verify, verify_memory
 
 PG_VARIABLE = "BIDLEDGER_BENCH_PG_URL"
 DOCUMENT_BYTES = 10 * 1024
-Figure = Comparison | Unmeasured
+Figure = Comparison | Unmeasured | RushFigure
 
 
 @dataclass(frozen=True)
@@ -45,25 +46,51 @@ class Preset:
     repetitions: int
     bids_per_repetition: int
     verify_size: int
+    memory_sizes: tuple[int, ...]  # larger logs verified once, for peak memory
     rebuild_size: int
     opening_bids: int
+    opening_repetitions: int
     proof_sizes: tuple[int, ...]
     proof_samples: int
     signatures: int
+    rush_clients: int
+    rush_processes: int
+    rush_repetitions: int
 
 
-QUICK = Preset("quick", (1_000, 10_000), 5, 20, 10_000, 1_000, 1_000, (1_000, 10_000), 200, 8_000)
+QUICK = Preset(
+    "quick",
+    sizes=(1_000, 10_000),
+    repetitions=5,
+    bids_per_repetition=20,
+    verify_size=10_000,
+    memory_sizes=(),
+    rebuild_size=10_000,
+    opening_bids=1_000,
+    opening_repetitions=3,
+    proof_sizes=(1_000, 10_000),
+    proof_samples=200,
+    signatures=8_000,
+    rush_clients=40,
+    rush_processes=4,
+    rush_repetitions=1,
+)
 FULL = Preset(
     "full",
-    (1_000, 10_000, 100_000),
-    7,
-    30,
-    100_000,
-    10_000,
-    1_000,
-    (10_000, 100_000, 1_000_000),
-    300,
-    20_000,
+    sizes=(1_000, 10_000, 100_000),
+    repetitions=7,
+    bids_per_repetition=30,
+    verify_size=100_000,
+    memory_sizes=(1_000_000,),
+    rebuild_size=100_000,
+    opening_bids=1_000,
+    opening_repetitions=7,
+    proof_sizes=(10_000, 100_000, 1_000_000),
+    proof_samples=300,
+    signatures=20_000,
+    rush_clients=200,
+    rush_processes=8,
+    rush_repetitions=3,
 )
 
 
@@ -75,8 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"bidledger benchmarks ({preset.name}): {json.dumps(machine, ensure_ascii=False)}")
     if not pg_url:
         print(f"PostgreSQL: not measured ({PG_VARIABLE} is not set)")
-    needed = [*preset.sizes, preset.verify_size, preset.rebuild_size]
-    logs = ensure_logs(needed, progress=_say)
+    needed = [*preset.sizes, preset.verify_size, preset.rebuild_size, *preset.memory_sizes]
+    logs = ensure_logs([*needed, registry_size()], progress=_say)
     figures = run_all(preset, logs, pg_url, options.processes)
     results = {"preset": preset.name, "machine": machine, "figures": _dicts(figures)}
     (CACHE / f"results-{preset.name}.json").write_text(json.dumps(results, indent=1) + "\n")
@@ -100,18 +127,41 @@ def run_all(
         figures += _append(preset, logs[size], "SQLite", None)
         if pg_url:
             figures += _append(preset, logs[size], "PostgreSQL", pg_url)
-    _say(f"verify: {preset.verify_size:,} events, {preset.repetitions} repetitions")
+    figures += growth(figures)
+    figures += _rushes(preset, logs[registry_size()], pg_url)
+    _say(f"verify: {preset.verify_size:,} events, {processes} process(es), {preset.repetitions}×")
     speed, memory = measure_verify(
         logs[preset.verify_size], preset.repetitions, processes, preset.signatures
     )
     figures += [speed, memory]
+    for size in preset.memory_sizes:
+        _say(f"verify peak memory: {size:,} events, once")
+        figures.append(verify_memory(logs[size], processes))
     _say(f"rebuild: {preset.rebuild_size:,} events")
     with _scratch(logs[preset.rebuild_size]) as url:
         figures.append(measure_rebuild(logs[preset.rebuild_size], url, preset.repetitions))
     _say(f"opening: {preset.opening_bids:,} sealed bids of {DOCUMENT_BYTES:,} bytes")
-    figures.append(measure_opening(preset.opening_bids, DOCUMENT_BYTES, preset.repetitions))
+    figures.append(measure_opening(preset.opening_bids, DOCUMENT_BYTES, preset.opening_repetitions))
     _say(f"proofs: {', '.join(f'{s:,}' for s in preset.proof_sizes)} leaves")
     figures += compare(list(preset.proof_sizes), preset.repetitions, preset.proof_samples)
+    return figures
+
+
+def _rushes(preset: Preset, registry: CachedLog, pg_url: str | None) -> list[Figure]:
+    """The deadline rush on SQLite (and PostgreSQL), ``rush_repetitions`` times each."""
+    bidders = [cast.bidder(number) for number in range(preset.rush_clients)]
+    figures: list[Figure] = []
+    for backend, server in (("SQLite", None), ("PostgreSQL", pg_url)):
+        if backend == "PostgreSQL" and server is None:
+            continue
+        _say(
+            f"deadline rush: {backend}, {len(bidders)} clients in {preset.rush_processes} processes"
+        )
+        results = []
+        for _ in range(preset.rush_repetitions):
+            with _database(registry, server) as url:
+                results.append(rush(url, bidders, processes=preset.rush_processes))
+        figures.append(RushFigure(f"deadline rush ({backend})", backend, results))
     return figures
 
 
@@ -171,16 +221,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, 5 repetitions")
     parser.add_argument("--sizes", type=int, nargs="+", help="log sizes for append")
     parser.add_argument("--repetitions", type=int, help="repetitions of every figure")
-    parser.add_argument("--processes", type=int, default=1, help="verify processes (and baseline)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="verify's walker processes, and the baseline's (default: every core)",
+    )
     parser.add_argument("--plots", type=Path, help="write PNG plots to this folder")
     return parser
+
+
+def registry_size(bidders: int = DEFAULT_BIDDERS) -> int:
+    """The length of the generated registry alone (the plan's first steps)."""
+    return len(cast.registration(bidders))
 
 
 def _preset(options: argparse.Namespace) -> Preset:
     preset = QUICK if options.quick else FULL
     if options.sizes:
         sizes = tuple(sorted(options.sizes))
-        preset = replace(preset, sizes=sizes, verify_size=sizes[-1], rebuild_size=sizes[0])
+        preset = replace(
+            preset, sizes=sizes, verify_size=sizes[-1], rebuild_size=sizes[0], memory_sizes=()
+        )
     if options.repetitions:
         preset = replace(preset, repetitions=options.repetitions)
     return preset

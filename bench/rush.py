@@ -1,174 +1,243 @@
-"""The deadline rush over HTTP: many bidders submit, withdraw and resubmit in the last seconds.
+"""The deadline rush: many clients (threads in several processes) on one tender's last seconds.
 
-A witnessed ledger with the seed's tender and ``bidders`` extra bidders is served on
-loopback; its clock runs from a few seconds before the deadline. Client threads (and
-client processes, each with threads) seal bids on their side and submit, withdraw and
-resubmit until the ledger refuses them as late. :func:`check` then proves the outcome:
-every accepted bid has a valid receipt, the log verifies, every bid whose last accepted
-action was a submission is sealed in the tender, and no bid is stamped at or after the
-deadline. The timings are for docs/benchmarks.md; no test asserts them.
+On a database holding the benchmark registry, one tender is published and every bidder
+obtains its documents. Then ``processes`` client processes of ``threads`` threads each (a
+client is one bidder with its own ``LedgerService``) submit, withdraw and resubmit sealed
+bids from ``lead`` seconds before the deadline to ``tail`` seconds after it, all on one
+clock (the machine's, shifted to the tender's time). Afterwards :func:`check_rush` shows
+what must hold: ``verify`` passes; no client saw an error; every accepted bid has a valid
+receipt for the event that the log holds; the log holds no bid no client was told was
+accepted; every bid lies under the one deadline checkpoint and before the deadline.
 """
 
 from __future__ import annotations
 
-import tempfile
+import multiprocessing
+import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import cast
+from typing import Any
 
-from bench.rush_clients import Action, run_clients
-from commands import seed
-from commands.demo import witnessed_service
-from commands.http import BackgroundServer, HttpLedger, create_app
+from bench import cast
+from bench.loggen import tender_terms
+from bench.rush_client import RushTiming, serve
 from commands.messages import ObtainDocuments
 from commands.service import LedgerService
-from commands.world import World
-from ledger.clock import FixedClock, to_beijing
-from ledger.errors import VerificationFailure
-from ledger.procedure.state import TenderState, tender_stream
-from ledger.receipts import Receipt, verify_registered_receipt
+from ledger.clock import FixedClock, format_time
+from ledger.procedure.state import tender_stream
+from ledger.receipts import Receipt, verify_receipt
 from ledger.store import LedgerStore
+from ledger.transparency import TreeStore, engine_of
 from ledger.verification import verify_log
 
-DEADLINE = seed.beijing("2021-01-15 09:30")
-
-
-class RushClock:
-    """Fixed while the stage is set; then running in real time from a chosen moment."""
-
-    def __init__(self, start: datetime) -> None:
-        self._moment = to_beijing(start)
-        self._origin: float | None = None
-
-    def now(self) -> datetime:
-        return self._moment + timedelta(seconds=self._elapsed())
-
-    def set(self, moment: datetime) -> None:
-        self._moment = to_beijing(moment)
-
-    def run_from(self, moment: datetime, delay: float = 0.0) -> None:
-        """Stand at ``moment`` for ``delay`` seconds more, then run."""
-        self._moment, self._origin = to_beijing(moment), time.monotonic() + delay
-
-    def _elapsed(self) -> float:
-        return 0.0 if self._origin is None else max(0.0, time.monotonic() - self._origin)
-
-
-@dataclass
-class Stage:
-    """The served ledger and the rushing bidders' keys."""
-
-    store: LedgerStore
-    service: LedgerService
-    clock: RushClock
-    world: World
-    url: str
-    bidders: list[str]
-
-
-@contextmanager
-def staged(url: str, bidders: int) -> Iterator[Stage]:
-    """The seed's tender published on ``url`` with ``bidders`` more bidders holding the
-    documents, served on a free loopback port; the clock still stands."""
-    clock = RushClock(seed.beijing("2020-12-20 09:00"))
-    store = LedgerStore(url)
-    with tempfile.TemporaryDirectory() as folder:
-        service, keys = witnessed_service(store, cast(FixedClock, clock), Path(folder))
-        world = World(service, cast(FixedClock, clock))
-        seed.register_seed_parties(world)
-        world.register_note_key(seed.PLATFORM, keys.log)
-        world.register_note_key(seed.REGULATOR, keys.witness, ("regulator",))
-        names = [f"rush-{number:03d}" for number in range(bidders)]
-        for name in names:
-            world.register(
-                name, f"冲刺供应商{name[-3:]}", ("bidder",), {"enterprise_size": "small"}
-            )
-        world.act(
-            seed.AGENCY, "agency", seed.invitation(world), at=seed.beijing("2020-12-25 09:00")
-        )
-        clock.set(seed.beijing("2020-12-26 09:00"))
-        for name in names:
-            world.act(name, "bidder", ObtainDocuments(seed.CODE))
-        ledger = HttpLedger.of(service)
-        with BackgroundServer(create_app(ledger)) as server:
-            yield Stage(store, service, clock, world, server.url, names)
-        ledger.close()
-    store.close()
+CODE = "RUSH-000001"
+PUBLISHED = datetime.fromisoformat("2021-03-10T09:00:00+08:00")
 
 
 @dataclass(frozen=True)
 class RushResult:
-    """What the clients did and how long it took."""
+    """What the rush did and what held afterwards."""
 
-    actions: list[Action]
+    clients: int
+    processes: int
+    commands: int
+    accepted_bids: int
+    withdrawals: int
+    refused_after_deadline: int
     seconds: float
+    latencies_ms: list[float]
+    deadline_checkpoint_size: int
 
-    def accepted(self) -> list[Action]:
-        return [action for action in self.actions if action.status == 200]
+    @property
+    def throughput(self) -> float:
+        return self.commands / self.seconds
 
-    def summary(self) -> dict[str, float]:
-        accepted = self.accepted()
-        latencies = sorted(action.seconds for action in accepted)
-        quantiles = _quantiles(latencies)
-        window = 0.0
-        if accepted:
-            first = min(action.sent_at for action in accepted)
-            window = max(action.sent_at + action.seconds for action in accepted) - first
+    def latency(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    def as_dict(self) -> dict[str, Any]:
         return {
-            "requests": len(self.actions),
-            "accepted": len(accepted),
-            "refused_late": sum(1 for a in self.actions if a.status == 422),
-            "accepted_per_second": len(accepted) / window if window else 0.0,
-            "p50_ms": quantiles[0] * 1000,
-            "p99_ms": quantiles[1] * 1000,
+            "clients": self.clients,
+            "processes": self.processes,
+            "commands": self.commands,
+            "accepted_bids": self.accepted_bids,
+            "withdrawals": self.withdrawals,
+            "refused_after_deadline": self.refused_after_deadline,
+            "seconds": self.seconds,
+            "throughput": self.throughput,
+            "p50_ms": statistics.median(self.latencies_ms),
+            "p99_ms": self.latency(0.99),
+            "deadline_checkpoint_size": self.deadline_checkpoint_size,
         }
 
 
-def rush(stage: Stage, *, threads: int, processes: int, lead: float) -> RushResult:
-    """Run the clients from ``lead`` seconds before the deadline until all are refused;
-    every client waits until all have started (client processes take a while)."""
-    margin = 1.0 + 3.0 * bool(processes)
-    stage.clock.run_from(DEADLINE - timedelta(seconds=lead), delay=margin)
-    seeds = {name: stage.world.parties[name].signer.seed for name in stage.bidders}
-    started = time.monotonic()
-    start_at = time.time() + margin
-    actions = run_clients(stage.url, seeds, threads=threads, processes=processes, start_at=start_at)
-    return RushResult(actions, time.monotonic() - started)
+@dataclass(frozen=True)
+class RushFigure:
+    """The rushes run on one backend, and what they measured."""
+
+    name: str
+    backend: str
+    results: list[RushResult]
+    size: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "backend": self.backend,
+            "ratio": None,
+            "repetitions": [result.as_dict() for result in self.results],
+        }
 
 
-def check(stage: Stage, result: RushResult) -> TenderState:
-    """Raise unless every accepted bid is receipted, kept if last, and before the deadline."""
-    registry = stage.service.registry()
-    tender = stage.service.tender(tender_stream(seed.CODE))
-    last: dict[tuple[str, str], Action] = {}
-    for action in sorted(result.accepted(), key=lambda a: a.order):
-        if action.command == "SubmitBid":
-            if action.receipt is None:
-                raise VerificationFailure(action.command_id, "an accepted bid without a receipt")
-            verify_registered_receipt(Receipt.from_json(action.receipt), registry)
-        last[(action.lot, action.bidder)] = action
-    for (lot, bidder), action in last.items():
-        bid = tender.lots[lot].bids.get(bidder)
-        kept = action.command == "SubmitBid"
-        if kept and (bid is None or bid.status != "sealed" or bid.event_hash != action.event_hash):
-            raise VerificationFailure(
-                f"lot {lot} {bidder}", f"accepted bid {action.command_id} missing"
+class RushFailed(AssertionError):
+    """A property the rush must keep did not hold."""
+
+
+def stage(url: str, bidders: Sequence[str]) -> datetime:
+    """Publish the rush's tender and let every bidder obtain its documents; its deadline."""
+    store = LedgerStore(url)
+    try:
+        clock = FixedClock(PUBLISHED)
+        service = LedgerService(
+            store,
+            clock,
+            platform=cast.signer(cast.RECEIPTS),
+            platform_id=cast.PLATFORM,
+            log=cast.log_key(),
+        )
+        terms = tender_terms(CODE, PUBLISHED)
+        service.execute(cast.actor(cast.AGENCY, "agency").sign(terms))
+        clock.set(PUBLISHED + timedelta(days=1))
+        obtain = [cast.actor(b, "bidder").sign(ObtainDocuments(CODE)) for b in bidders]
+        service.execute_many(obtain)
+    finally:
+        store.close()
+    return terms.timetable.deadline
+
+
+def rush(
+    url: str,
+    bidders: Sequence[str],
+    *,
+    processes: int,
+    lead: float = 3.0,
+    tail: float = 1.0,
+    checkpoint_every: int = 64,
+) -> RushResult:
+    """Stage the tender on ``url``, run the clients, check what must hold; the result."""
+    deadline = stage(url, bidders)
+    groups = [list(bidders[number::processes]) for number in range(processes)]
+    records = _run(url, groups, deadline, lead, tail, checkpoint_every)
+    return check_rush(url, records, deadline, processes)
+
+
+def _run(
+    url: str, groups: list[list[str]], deadline: datetime, lead: float, tail: float, every: int
+) -> list[dict[str, Any]]:
+    context = multiprocessing.get_context("spawn")
+    pipes, workers = [], []
+    for group in groups:
+        mine, theirs = context.Pipe()
+        worker = context.Process(target=serve, args=(url, CODE, group, theirs))
+        worker.start()
+        pipes.append(mine)
+        workers.append(worker)
+    try:
+        for pipe in pipes:
+            if pipe.recv() != "ready":
+                raise RushFailed("a client process did not start")
+        start = time.time() + 0.5
+        offset = deadline.timestamp() - lead - start
+        timing = RushTiming(CODE, start, start + lead + tail, offset, every)
+        for pipe in pipes:
+            pipe.send(timing)
+        records = [record for pipe in pipes for record in pipe.recv()]
+    finally:
+        for worker in workers:
+            worker.join(timeout=60)
+    return records
+
+
+def check_rush(
+    url: str, records: list[dict[str, Any]], deadline: datetime, processes: int
+) -> RushResult:
+    """Raise :class:`RushFailed` unless every property held; what was measured."""
+    errors = [record for record in records if record["error"]]
+    if errors:
+        raise RushFailed(f"{len(errors)} command(s) failed, the first: {errors[0]['error']}")
+    accepted = [r for r in records if r["accepted"] and r["command"] == "SubmitBid"]
+    size = _check_log(url, accepted, deadline)
+    started = min(r["started"] for r in records)
+    finished = max(r["started"] + r["seconds"] for r in records)
+    return RushResult(
+        clients=len({r["client"] for r in records}),
+        processes=processes,
+        commands=len(records),
+        accepted_bids=len(accepted),
+        withdrawals=sum(1 for r in records if r["accepted"] and r["command"] == "WithdrawBid"),
+        refused_after_deadline=sum(1 for r in records if r["rule"]),
+        seconds=finished - started,
+        latencies_ms=[1000 * r["seconds"] for r in records],
+        deadline_checkpoint_size=size,
+    )
+
+
+def _check_log(url: str, accepted: list[dict[str, Any]], deadline: datetime) -> int:
+    """verify passes; the accepted bids and the logged ones are the same, each with its
+    receipt, all under the deadline checkpoint; its size."""
+    store = LedgerStore(url)
+    try:
+        verify_log(store)
+        logged = _bids_logged(store)
+        size = _deadline_size(store)
+    finally:
+        store.close()
+    _check_receipts(accepted, logged)
+    ghosts = set(logged) - {r["command_id"] for r in accepted}
+    if ghosts:
+        raise RushFailed(f"{len(ghosts)} bid(s) in the log no client was told were accepted")
+    for command_id, (leaf, moment, _) in logged.items():
+        if leaf >= size or moment >= deadline:
+            raise RushFailed(
+                f"bid {command_id} at leaf {leaf}, {format_time(moment)}, is not under the "
+                f"deadline checkpoint (size {size}) before {format_time(deadline)}"
             )
-        if not kept and bid is not None and bid.status == "sealed":
-            raise VerificationFailure(f"lot {lot} {bidder}", "a withdrawn bid is still sealed")
-    for event in stage.store.events(tender_stream(seed.CODE)):
-        if event.type in ("BidSubmitted", "BidWithdrawn") and event.timestamp >= DEADLINE:
-            raise VerificationFailure(event.command_id, f"{event.type} at {event.timestamp}")
-    verify_log(stage.store)
-    return tender
+    return size
 
 
-def _quantiles(values: list[float]) -> tuple[float, float]:
-    if not values:
-        return (0.0, 0.0)
-    middle = values[len(values) // 2]
-    return middle, values[min(len(values) - 1, int(len(values) * 0.99))]
+def _bids_logged(store: LedgerStore) -> dict[str, tuple[int, datetime, str]]:
+    """command id -> (leaf index, time, event hash) of every bid the tender's stream holds."""
+    tree = TreeStore(engine_of(store))
+    found = {}
+    for event in store.events(tender_stream(CODE)):
+        if event.type == "BidSubmitted":
+            leaf = tree.find(str(event.originator_id), event.originator_version)
+            if leaf is None:
+                raise RushFailed(f"bid {event.command_id} has no Merkle leaf")
+            found[event.command_id] = (leaf.leaf_index, event.timestamp, event.event_hash)
+    return found
+
+
+def _deadline_size(store: LedgerStore) -> int:
+    tender = str(tender_stream(CODE))
+    checkpoints = TreeStore(engine_of(store)).checkpoints()
+    deadlines = [c for c in checkpoints if c.reason == "deadline" and c.tender == tender]
+    if len(deadlines) != 1:
+        raise RushFailed(f"{len(deadlines)} deadline checkpoints for the tender, not one")
+    return deadlines[0].size
+
+
+def _check_receipts(accepted: list[dict[str, Any]], logged: dict[str, Any]) -> None:
+    key = cast.signer(cast.RECEIPTS).public_key
+    for record in accepted:
+        if record["receipt"] is None:
+            raise RushFailed(f"accepted bid {record['command_id']} came without a receipt")
+        receipt = Receipt.from_json(record["receipt"])
+        verify_receipt(receipt, key)
+        if receipt.command_id not in logged:
+            raise RushFailed(f"accepted bid {receipt.command_id} is missing from the log")
+        if logged[receipt.command_id][2] != receipt.event_hash:
+            raise RushFailed(f"the receipt of bid {receipt.command_id} names another event")

@@ -2,14 +2,15 @@
 
 Each repetition runs, each in fresh child processes (``bench.probe``):
 
-- ours: ``verify_log`` on a generated log, in ``processes`` processes at once (each
-  verifies the whole log; the rates add up);
+- ours: ``verify_log`` on a generated log with ``processes`` walker processes (one walks
+  the log alone; several each own part of the streams, the main process merging);
 - baseline: PyNaCl verifying Ed25519 signatures of messages the size of an average
-  stored event, in as many processes: the ceiling for a verifier that checks one
-  signature per event;
+  stored event, in as many processes at once (their rates added up): the ceiling for a
+  verifier that checks one signature per event;
 - memory baseline: the plain library reading and decoding the same log in one process.
 
-Peak memory is each child's ``ru_maxrss`` (interpreter and imports included).
+Peak memory is the largest process's ``ru_maxrss`` (interpreter and imports included):
+the main process or any walker.
 """
 
 from __future__ import annotations
@@ -55,10 +56,25 @@ def _pair(
 ) -> tuple[ProbeResult, ProbeResult]:
     """(ours, baseline), run in alternating order."""
     if number % 2 == 0:
-        ours = probe("verify", processes, url)
+        ours = probe("verify", 1, url, str(processes))
         return ours, probe("ed25519", processes, str(size), str(signatures))
     baseline = probe("ed25519", processes, str(size), str(signatures))
-    return probe("verify", processes, url), baseline
+    return probe("verify", 1, url, str(processes)), baseline
+
+
+def verify_memory(log: CachedLog, processes: int) -> Comparison:
+    """One verify of a large log: its peak memory beside reading the same log (one run)."""
+    ours = probe("verify", 1, log.url, str(processes))
+    read = probe("read", 1, log.url)
+    memory = Comparison(
+        "verify peak memory",
+        "MB",
+        "verify_log",
+        "eventsourcing read + decode",
+        extra={"size": log.size, "read_rate": [read.rate], "verify_rate": [ours.rate]},
+    )
+    memory.add(ours.peak_mb, read.peak_mb)
+    return memory
 
 
 def mean_event_bytes(url: str) -> int:

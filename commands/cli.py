@@ -236,6 +236,10 @@ def _projections(options: argparse.Namespace) -> int:
     try:
         if options.action == "status":
             return _print_status(status(engine, store, models), as_json=options.json)
+        if options.action == "rebuild" and not options.name:
+            from commands.rebuild_cli import rebuild_every_model
+
+            return rebuild_every_model(store, engine, models)
         names = [options.name] if options.name else [p.name for p in models]
         for name in names:
             runner = runner_for(name, store, engine, models)

@@ -29,6 +29,9 @@ def add_verify_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     verify.add_argument("--json", action="store_true", help="the result as JSON")
     verify.add_argument(
+        "--processes", type=int, help="walker processes (default: every core for a long log)"
+    )
+    verify.add_argument(
         "--progress", action="store_true", help="show progress on stderr (default: on a terminal)"
     )
     verify.set_defaults(run=run_verify)
@@ -69,7 +72,9 @@ def _verified(options: argparse.Namespace) -> dict[str, Any]:
     bar = TextProgress("verify") if options.progress or sys.stderr.isatty() else None
     try:
         head = store.head()
-        summary = verify_log(store, against=against, policy=policy, progress=bar)
+        summary = verify_log(
+            store, against=against, policy=policy, processes=options.processes, progress=bar
+        )
         if bar is not None:
             bar.close()
         models = check_read_models(store, engine, head)

@@ -23,10 +23,28 @@ from ledger.errors import InvalidInput
 from ledger.limits import MAX_DEPTH, MAX_SAFE_INTEGER, MAX_TEXT_BYTES
 
 _STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+_PLAIN_JSON = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False, check_circular=False
+)
+_BELOW_U_E000 = bytes(range(0xEE))  # UTF-8 lead bytes from 0xEE on start U+E000 and above
 
 
 def canonical_bytes(value: Any) -> bytes:
-    """Return the RFC 8785 canonical UTF-8 encoding of ``value``."""
+    """Return the RFC 8785 canonical UTF-8 encoding of ``value``.
+
+    Plain values (dicts with str keys, lists, tuples, str, bool, None and safe ints, nested at
+    most :data:`MAX_DEPTH` deep) go through the standard library's C encoder, which writes the
+    same bytes as JCS when no character sorts differently in UTF-16 than in code points (none
+    at or above U+E000). Anything else takes the exact encoder, which also names what is wrong.
+    """
+    if _plain(value, 0):
+        text = _PLAIN_JSON.encode(value)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            data = b""  # a lone surrogate: the exact encoder says where
+        if data and (text.isascii() or not data.translate(None, _BELOW_U_E000)):
+            return data
     return _encode(value, "$", 0).encode("utf-8")
 
 
@@ -80,6 +98,32 @@ def _check_nesting(text: str, where: str) -> None:
                 raise InvalidInput(f"{where}: nested more than {MAX_DEPTH} levels deep")
         elif mark in "]}":
             depth -= 1
+
+
+def _plain(value: Any, depth: int) -> bool:
+    """Whether ``value`` is JSON the C encoder writes canonically (types, ranges, depth)."""
+    kind = type(value)
+    if kind is dict:
+        if value and depth >= MAX_DEPTH:
+            return False
+        for key, item in value.items():
+            if type(key) is not str or not _plain_item(item, depth):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        if value and depth >= MAX_DEPTH:
+            return False
+        return all(_plain_item(item, depth) for item in value)
+    return _plain_item(value, depth - 1)
+
+
+def _plain_item(item: Any, depth: int) -> bool:
+    kind = type(item)
+    if kind is str or kind is bool or item is None:
+        return True
+    if kind is int:
+        return bool(-MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER)
+    return _plain(item, depth + 1) if kind is dict or kind is list or kind is tuple else False
 
 
 def _encode(value: Any, path: str, depth: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -21,9 +22,22 @@ from eventsourcing.domain import DomainEvent
 from ledger.clock import to_beijing
 from ledger.envelope import SignedCommand, event_preimage
 from ledger.errors import InvalidInput
+from ledger.merkle import leaf_hash
 from ledger.procedure import dispatch  # noqa: F401  (registers every event type)
 from ledger.procedure.base import EVENT_VERSIONS
 from ledger.procedure.records import EventRecord
+
+
+class StoredCommand(SignedCommand):
+    """A signed command read back from an event: its signed bytes, needed for the signature
+    check (S1) and the retry digest (S3) alike, are encoded once."""
+
+    def signed_bytes(self) -> bytes:
+        cached: bytes | None = self.__dict__.get("_signed_bytes")
+        if cached is None:
+            cached = super().signed_bytes()
+            object.__setattr__(self, "_signed_bytes", cached)
+        return cached
 
 
 class LedgerEvent(DomainEvent):
@@ -50,7 +64,7 @@ class LedgerEvent(DomainEvent):
         stream = str(self.originator_id)
         if self.type in ("AttemptsOpened", "AttemptRefused"):
             stream = str(self.facts.get("stream", stream))
-        return SignedCommand(
+        return StoredCommand(
             command=self.command,
             command_id=self.command_id,
             stream=stream,
@@ -92,6 +106,60 @@ class LedgerEvent(DomainEvent):
         return hashlib.sha256(self.preimage()).hexdigest()
 
 
+@dataclass(frozen=True)
+class HashedEvent:
+    """A new event and the exact bytes its hash was taken over (its Merkle leaf data)."""
+
+    event: LedgerEvent
+    preimage: bytes
+
+    @property
+    def leaf_hash(self) -> bytes:
+        return leaf_hash(self.preimage)
+
+
+def hashed_event(
+    *,
+    stream: UUID,
+    version: int,
+    event_type: str,
+    command: SignedCommand,
+    time: datetime,
+    facts: Mapping[str, Any],
+    prev_hash: str,
+) -> HashedEvent:
+    """The event recording ``command`` as ``event_type`` at ``version``, chained and hashed;
+    its canonical preimage is built once, and kept for its Merkle leaf."""
+    kind = event_class(event_type)
+    moment = to_beijing(time)
+    preimage = event_preimage(
+        stream=str(stream),
+        version=version,
+        event_type=event_type,
+        class_version=EVENT_VERSIONS.get(event_type, 0),
+        time=moment,
+        command=command,
+        facts=facts,
+        prev_hash=prev_hash,
+    )
+    fields: dict[str, Any] = {
+        "originator_id": stream,
+        "originator_version": version,
+        "timestamp": moment,
+        "command": command.command,
+        "command_id": command.command_id,
+        "actor": command.actor,
+        "role": command.role,
+        "key_id": command.key_id,
+        "args": dict(command.args),
+        "signature": command.signature,
+        "facts": dict(facts),
+        "prev_hash": prev_hash,
+        "event_hash": hashlib.sha256(preimage).hexdigest(),
+    }
+    return HashedEvent(kind(**fields), preimage)
+
+
 def new_event(
     *,
     stream: UUID,
@@ -103,24 +171,15 @@ def new_event(
     prev_hash: str,
 ) -> LedgerEvent:
     """The event recording ``command`` as ``event_type`` at ``version``, chained and hashed."""
-    fields: dict[str, Any] = {
-        "originator_id": stream,
-        "originator_version": version,
-        "timestamp": to_beijing(time),
-        "command": command.command,
-        "command_id": command.command_id,
-        "actor": command.actor,
-        "role": command.role,
-        "key_id": command.key_id,
-        "args": dict(command.args),
-        "signature": command.signature,
-        "facts": dict(facts),
-        "prev_hash": prev_hash,
-        "event_hash": "",
-    }
-    kind = event_class(event_type)
-    fields["event_hash"] = kind(**fields).expected_hash()
-    return kind(**fields)
+    return hashed_event(
+        stream=stream,
+        version=version,
+        event_type=event_type,
+        command=command,
+        time=time,
+        facts=facts,
+        prev_hash=prev_hash,
+    ).event
 
 
 def event_class(name: str) -> type[LedgerEvent]:

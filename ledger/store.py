@@ -1,27 +1,32 @@
 """Persistence wiring: the eventsourcing event store over SQLAlchemy (SQLite or PostgreSQL).
 
-The database is a SQLAlchemy URL. The store appends events (a version clash becomes
-:class:`ConcurrencyConflict`), reads a stream back as the state its events leave
-(:meth:`LedgerStore.state`), and reads the global log in order for verification.
-:meth:`LedgerStore.open_existing` opens a database that must already hold a ledger, by
-default read-only (:mod:`ledger.database`).
+The database is a SQLAlchemy URL. Every write goes through :meth:`LedgerStore.writing`,
+one transaction under the log's write lock (``ledger.writes``); :meth:`append` is the
+plain case (a version clash becomes :class:`ConcurrencyConflict`). The store reads a
+stream back as the state its events leave (:meth:`LedgerStore.state`), and reads the
+global log in order for verification. :meth:`LedgerStore.open_existing` opens a database
+that must already hold a ledger, by default read-only (:mod:`ledger.database`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
+import sqlalchemy as sa
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import OperationalError, StoredEvent
 
 from ledger.database import read_only_url, recognise
-from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound
+from ledger.errors import InvalidInput, NotFound
 from ledger.events import LedgerEvent
 from ledger.procedure import dispatch
 from ledger.procedure.records import StreamState
+from ledger.writes import WriterQueue, WriteTransaction, write_transaction
 
 DEFAULT_URL = "sqlite:///bidledger.db"
 S = TypeVar("S", bound=StreamState)
@@ -50,8 +55,14 @@ class LedgerStore:
         if read_only:
             env["CREATE_TABLE"] = "no"
         self._app: Application[UUID] = Application(env=env)
+        recorder: Any = self._app.recorder
+        self._recorder = recorder
         if read_only:  # the library would switch SQLite to WAL mode: a write
-            self._app.recorder.datastore._tried_init_sqlite_wal_mode = True  # type: ignore[attr-defined]
+            recorder.datastore._tried_init_sqlite_wal_mode = True
+            self._queue: WriterQueue | None = None
+        else:
+            self._queue = WriterQueue.for_url(url)
+            _start_wal(recorder.datastore)
 
     @classmethod
     def open_existing(cls, url: str, *, read_only: bool = True) -> LedgerStore:
@@ -59,23 +70,53 @@ class LedgerStore:
         recognise(url)
         return cls(url, read_only=read_only)
 
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine the event store writes with."""
+        engine = self._recorder.datastore.engine
+        if not isinstance(engine, sa.Engine):
+            raise InvalidInput(f"the event store of {self.url} has no engine")
+        return engine
+
+    @property
+    def events_table(self) -> sa.Table:
+        """The table of stored events (the library's notification log)."""
+        table: sa.Table = self._recorder.events_record_cls.__table__
+        return table
+
+    def rows(self, start: int = 1, batch: int = 1000) -> Iterator[tuple[Any, ...]]:
+        """Every stored record from notification id ``start`` in log order, as plain rows
+        (id, stream, version, topic, state), read in batches; no decoding."""
+        table = self.events_table
+        columns = (table.c.id, table.c.originator_id, table.c.originator_version, table.c.topic)
+        while True:
+            query = (
+                sa.select(*columns, table.c.state)
+                .where(table.c.id >= start)
+                .order_by(table.c.id)
+                .limit(batch)
+            )
+            with self.engine.connect() as connection:
+                found = connection.execute(query).all()
+            for row in found:
+                yield (row[0], row[1], row[2], row[3], _as_bytes(row[4]))
+            if len(found) < batch:
+                return
+            start = found[-1][0] + 1
+
+    @contextmanager
+    def writing(self) -> Iterator[WriteTransaction]:
+        """One transaction under the log's write lock; committed when the block ends."""
+        with write_transaction(self._recorder, self._app.mapper, self._queue) as transaction:
+            yield transaction
+
     def append(self, events: Sequence[LedgerEvent]) -> list[SavedEvent]:
         """Append events in one transaction; another writer's event at a version wins."""
-        try:
-            recordings = self._app.events.put(list(events))
-        except IntegrityError:
-            streams = sorted({str(event.originator_id) for event in events})
-            raise ConcurrencyConflict(
-                f"stream {', '.join(streams)} was changed by another writer; reload and retry"
-            ) from None
+        with self.writing() as transaction:
+            ids = transaction.insert(events)
         return [
-            SavedEvent(
-                recording.domain_event.originator_id,
-                recording.domain_event.originator_version,
-                _ledger_event(recording.domain_event).event_hash,
-                recording.notification.id,
-            )
-            for recording in recordings
+            SavedEvent(event.originator_id, event.originator_version, event.event_hash, number)
+            for event, number in zip(events, ids, strict=True)
         ]
 
     def events(
@@ -97,6 +138,13 @@ class LedgerStore:
         if version is not None and state.version != version:
             raise NotFound(f"no {kind.__name__} {stream} v{version}")
         return state
+
+    def positions(self, stream: UUID) -> list[int]:
+        """The log indices (notification ids) of a stream's events, in order."""
+        table = self.events_table
+        query = sa.select(table.c.id).where(table.c.originator_id == stream).order_by(table.c.id)
+        with self.engine.connect() as connection:
+            return [int(found) for found in connection.execute(query).scalars()]
 
     def exists(self, stream: UUID) -> bool:
         return bool(self._app.recorder.select_events(stream, limit=1))
@@ -161,9 +209,30 @@ class LedgerStore:
         """Close every connection (on SQLite this folds the write-ahead log into the file)."""
         recorder: Any = self._app.recorder
         self._app.close()
+        if self._queue is not None:
+            self._queue.close()
         engine = getattr(recorder.datastore, "engine", None)
         if engine is not None:
             engine.dispose()
+
+
+def _start_wal(datastore: Any) -> None:
+    """Switch a SQLite file to write-ahead logging now (the library does it lazily, where
+    another writer's lock can make it fail); retried while another process holds a lock."""
+    for _ in range(200):
+        try:
+            datastore.init_sqlite_wal_mode()
+            return
+        except (OperationalError, sa.exc.OperationalError):
+            datastore._tried_init_sqlite_wal_mode = False
+            time.sleep(0.05)
+    datastore.init_sqlite_wal_mode()
+
+
+def _as_bytes(state: Any) -> Any:
+    """A stored state as bytes; a value of another type (a state rewritten as text by hand)
+    is left for the reader to name as undecodable at its own place in the log."""
+    return bytes(state) if isinstance(state, bytes | bytearray | memoryview) else state
 
 
 def _ledger_event(event: object) -> LedgerEvent:

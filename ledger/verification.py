@@ -2,47 +2,39 @@
 
 Events are read back raw, in global log order; each event's hash is recomputed, then its
 command re-executed through the rules on the state rebuilt from the log up to it, with the
-registry as it stood at that position (:class:`ledger.procedure.replay.Replayer`, T5, T6).
-A recorded year of the official calendar must agree with the ``chinesecalendar`` package
-for the years the package covers (R2).
+registry as it stood at that position (:class:`ledger.procedure.replay.Replayer`, T5), and
+its time compared with the event before it (T6). A recorded year of the official calendar
+must agree with the ``chinesecalendar`` package for the years the package covers (R2).
+The per-event checks run in ``processes`` walker processes, each owning part of the streams
+(``ledger.verifier``); the whole-log checks (T6, the Merkle tree, the checkpoints) run here
+on their results, merged in log order. Memory stays flat whatever the length of the log.
 The first bad position raises :class:`VerificationFailure` naming where, what was expected
-and what was found.
+and what was found: the same failure whatever the number of processes.
 """
 
 from __future__ import annotations
 
-import hmac
+import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import create_engine, text
 
-from ledger.errors import LedgerError, VerificationFailure
-from ledger.events import LedgerEvent
+from ledger.errors import VerificationFailure
 from ledger.policy import TrustPolicy
-from ledger.procedure.replay import Replayer, check_ciphertext
+from ledger.procedure.replay import check_time_order
 from ledger.store import LedgerStore
 from ledger.transparency.audit import LogAudit, MerkleSummary
-from ledger.workdays import check_against_package
+from ledger.verifier.parallel import WalkEnd, walk_log
+from ledger.verifier.walk import BEFORE_TIME, Checked
 
-_PROGRESS_EVERY = 500
-_FIELDS = {
-    "originator_id",
-    "originator_version",
-    "timestamp",
-    "command",
-    "command_id",
-    "actor",
-    "role",
-    "key_id",
-    "args",
-    "signature",
-    "facts",
-    "prev_hash",
-    "event_hash",
-}
+PARALLEL_FROM = 20_000  # events: below this, one process verifies faster than several
+PROGRESS_EVERY = 2_000
+Progress = Callable[[int, int], None]
+"""Called as the walk goes with (events checked, events in the log)."""
 
 
 @dataclass
@@ -52,81 +44,106 @@ class LogSummary:
     events: int = 0
     streams: dict[UUID, int] = field(default_factory=dict)
     merkle: MerkleSummary | None = None
+    processes: int = 1
+    reloads: int = 0  # stream states forgotten along the walk and rebuilt when needed again
 
 
 def verify_log(
     store: LedgerStore,
     against: str | None = None,
     policy: TrustPolicy | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    *,
+    processes: int | None = None,
+    progress: Progress | None = None,
 ) -> LogSummary:
     """Verify every event of ``store``; raise at the first bad one.
 
     Then the Merkle tree, the signed checkpoints and the stream heads they name, and, with
     ``against`` (a checkpoint note issued earlier), that the log still extends that
     checkpoint; with ``policy``, that the log is anchored in its pinned keys and that the
-    checkpoints it requires carry its witnesses' quorum. ``progress(done, total)`` is told
-    how far the walk is, every few hundred events.
+    checkpoints it requires carry its witnesses' quorum. ``processes`` walk the log (by
+    default every core for a long log, one for a short one).
     """
-    check_storage(store.url)
-    summary = LogSummary()
+    storage = _StorageCheck(store.url)
+    total = store.head()
+    summary = LogSummary(processes=processes or default_processes(total))
     audit = LogAudit(store, against, policy)
-    replayer = Replayer()
-    for notification in _read(store, lambda: summary.events):
-        where = (  # leaf: the event's 0-based place in the log and its Merkle tree
-            f"leaf {summary.events} (stream {notification.originator_id} "
-            f"v{notification.originator_version})"
-        )
-        try:
-            event = _decode(store, notification, where)
-            audit.event(event, notification.id, where)
-            record = event.record()
-            if event.type == "BidSubmitted":
-                check_ciphertext(record, where)
-            _check_hash(event, where)
-            _check_stored_form(store, event, notification, where)
-            replayer.check(record, where)
-            if record.type == "CalendarRecorded":
-                _check_calendar(replayer, int(record.args["year"]), where)
-        except VerificationFailure:
-            raise
-        except Exception as exc:  # damaged data can fail in any way; name where it did
-            raise VerificationFailure(
-                where, f"event cannot be checked ({type(exc).__name__}: {exc})"
-            ) from None
-        summary.events += 1
-        if progress is not None and summary.events % _PROGRESS_EVERY == 0:
-            progress(summary.events, max(store.head(), summary.events))
+    end = WalkEnd()
+    try:
+        _walk(walk_log(store, summary.processes, end), audit, summary, total, progress)
+    except VerificationFailure:
+        storage.raise_failure()
+        raise
+    storage.raise_failure()
     if progress is not None:
-        progress(summary.events, summary.events)
-    summary.streams = {UUID(stream): state.version for stream, state in replayer.states.items()}
-    summary.merkle = audit.finish(replayer.registry)
+        progress(summary.events, max(total, summary.events))
+    summary.streams = {UUID(stream): version for stream, version in end.versions.items()}
+    summary.reloads = end.reloads
+    summary.merkle = audit.finish(end.registry)
     return summary
 
 
-def _check_calendar(replayer: Replayer, year: int, where: str) -> None:
-    """A recorded year that the package also covers must be the package's year (R2)."""
-    registry = replayer.registry
-    assert registry is not None
-    try:
-        check_against_package(registry.calendar.years[year])
-    except VerificationFailure as exc:
-        raise VerificationFailure(where, f"{exc.detail} (R2)") from None
+def _walk(
+    walked: Iterator[Checked],
+    audit: LogAudit,
+    summary: LogSummary,
+    total: int,
+    progress: Progress | None,
+) -> None:
+    """The whole-log checks on each event the walkers checked, in log order."""
+    last: datetime | None = None
+    for checked in walked:
+        last = _check_in_order(checked, last)
+        audit.event(
+            checked.log_index,
+            checked.stream,
+            checked.version,
+            checked.type,
+            last,
+            checked.leaf_hash,
+            checked.event_hash,
+            checked.where,
+        )
+        summary.events += 1
+        if progress is not None and summary.events % PROGRESS_EVERY == 0:
+            progress(summary.events, total)
 
 
-def _read(store: LedgerStore, checked: Callable[[], int]) -> Iterator[Any]:
-    """The stored log; a record the database cannot even read is named by its position."""
-    records = store.log()
-    while True:
+def default_processes(events: int) -> int:
+    """Every core (up to 8) for a log of :data:`PARALLEL_FROM` events or more; else one."""
+    return 1 if events < PARALLEL_FROM else max(1, min(8, os.cpu_count() or 1))
+
+
+def _check_in_order(checked: Checked, last: datetime | None) -> datetime:
+    """The event's own failure before the time check, T6, then its failure after it."""
+    if checked.failure is not None and checked.phase == BEFORE_TIME:
+        raise checked.failure
+    assert checked.time is not None
+    check_time_order(last, checked.time, checked.where)
+    if checked.failure is not None:
+        raise checked.failure
+    return checked.time
+
+
+class _StorageCheck:
+    """The database's own integrity check, run beside the walk (it reads the whole file);
+    its failure comes first, as it concerns every record."""
+
+    def __init__(self, url: str) -> None:
+        self.failure: VerificationFailure | None = None
+        self._thread = threading.Thread(target=self._run, args=(url,), daemon=True)
+        self._thread.start()
+
+    def _run(self, url: str) -> None:
         try:
-            notification = next(records)
-        except StopIteration:
-            return
-        except Exception as exc:  # the driver's error for a damaged record
-            raise VerificationFailure(
-                f"the record after event {checked()} of the log", f"cannot be read ({exc})"
-            ) from None
-        yield notification
+            check_storage(url)
+        except VerificationFailure as failure:
+            self.failure = failure
+
+    def raise_failure(self) -> None:
+        self._thread.join()
+        if self.failure is not None:
+            raise self.failure
 
 
 def check_storage(url: str) -> None:
@@ -143,40 +160,3 @@ def check_storage(url: str) -> None:
         engine.dispose()
     if rows != ["ok"]:
         raise VerificationFailure("database file", "integrity check failed: " + "; ".join(rows[:3]))
-
-
-def _decode(store: LedgerStore, notification: Any, where: str) -> LedgerEvent:
-    try:
-        event = store.decode(notification)
-    except Exception as exc:  # damaged bytes surface as any decoding error
-        raise VerificationFailure(where, f"stored event cannot be decoded ({exc})") from None
-    if not isinstance(event, LedgerEvent):
-        raise VerificationFailure(where, f"{type(event).__name__} is not a ledger event")
-    found = set(vars(event))
-    if found != _FIELDS | ({"originator_topic"} & found):
-        raise VerificationFailure(
-            where, f"stored fields {sorted(found ^ _FIELDS)} differ from a ledger event's"
-        )
-    return event
-
-
-def _check_stored_form(store: LedgerStore, event: LedgerEvent, stored: Any, where: str) -> None:
-    """The stored bytes must be exactly what the store writes for the decoded event."""
-    expected = store.encode(event)
-    if (expected.topic, bytes(expected.state)) != (stored.topic, bytes(stored.state)):
-        raise VerificationFailure(
-            where,
-            "the stored record is not the store's own encoding of the event it decodes to "
-            "(its bytes were altered)",
-        )
-
-
-def _check_hash(event: LedgerEvent, where: str) -> None:
-    try:
-        expected = event.expected_hash()
-    except LedgerError as exc:
-        raise VerificationFailure(where, f"event content is malformed: {exc}") from None
-    if not hmac.compare_digest(expected, event.event_hash):
-        raise VerificationFailure(
-            where, f"event hash mismatch: content hashes to {expected}, stored {event.event_hash}"
-        )

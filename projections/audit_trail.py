@@ -11,6 +11,7 @@ the registry events before the event's log index, so the model resumes after a r
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 from uuid import UUID
@@ -76,10 +77,8 @@ class RegistryAt:
         self._registry = result
 
     def _scan(self) -> None:
-        for notification in self._store.log(self._scanned + 1):
-            if notification.originator_id == REGISTRY_STREAM:
-                self._positions.append(int(notification.id))
-            self._scanned = int(notification.id)
+        self._positions = self._store.positions(REGISTRY_STREAM)
+        self._scanned = self._store.head()
 
 
 def check_signature(event: LedgerEvent, registry: RegistryState | None) -> str:
@@ -111,11 +110,18 @@ class AuditTrail:
         return [self.table.to_metadata(metadata)]
 
     def apply(self, connection: sa.Connection, event: LedgerEvent, position: int) -> None:
-        registry = self._registries.before(position)
-        row = _row(event, position, registry)
-        connection.execute(self.table.insert().values(**row))
-        if event.originator_id == REGISTRY_STREAM:
-            self._registries.advance(event, position)
+        self.apply_batch(connection, [(event, position)])
+
+    def apply_batch(
+        self, connection: sa.Connection, events: Sequence[tuple[LedgerEvent, int]]
+    ) -> None:
+        """One row per event, inserted together."""
+        rows = []
+        for event, position in events:
+            rows.append(_row(event, position, self._registries.before(position)))
+            if event.originator_id == REGISTRY_STREAM:
+                self._registries.advance(event, position)
+        connection.execute(self.table.insert(), rows)
 
 
 def _row(event: LedgerEvent, position: int, registry: RegistryState | None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ incrementally or rebuilt from scratch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import sqlalchemy
@@ -34,4 +35,16 @@ class Projection(Protocol):
         Runs inside the runner's transaction; reads and writes only this projection's
         own tables through ``connection``; uses nothing but the event and those tables.
         """
+        ...
+
+
+class BatchProjection(Projection, Protocol):
+    """A read model that can also fold many events at once (``apply_batch``): the runner then
+    hands it each batch of the log, which it may write with a few statements; the rows it
+    leaves must be the ones ``apply`` leaves event by event."""
+
+    def apply_batch(
+        self, connection: sqlalchemy.Connection, events: Sequence[tuple[LedgerEvent, int]]
+    ) -> None:
+        """Fold events (each with its log index), in log order, into the tables."""
         ...

@@ -10,6 +10,7 @@ each lot.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,20 +63,30 @@ class Notices:
         return [self.table.to_metadata(metadata)]
 
     def apply(self, connection: sa.Connection, event: LedgerEvent, position: int) -> None:
-        kind = KINDS.get(event.type)
-        if kind is None or event.type not in TENDER_EVENTS:
-            return
-        lot = event.args.get("lot")
-        connection.execute(
-            self.table.insert().values(
-                position=position,
-                stream=str(event.originator_id),
-                kind=kind,
-                lot=lot if isinstance(lot, str) else None,
-                published_at=moment(event.timestamp),
-                content=as_json(_CONTENT[kind](event)),
+        self.apply_batch(connection, [(event, position)])
+
+    def apply_batch(
+        self, connection: sa.Connection, events: Sequence[tuple[LedgerEvent, int]]
+    ) -> None:
+        """One row per notice among ``events``, inserted together."""
+        rows = []
+        for event, position in events:
+            kind = KINDS.get(event.type)
+            if kind is None or event.type not in TENDER_EVENTS:
+                continue
+            lot = event.args.get("lot")
+            rows.append(
+                {
+                    "position": position,
+                    "stream": str(event.originator_id),
+                    "kind": kind,
+                    "lot": lot if isinstance(lot, str) else None,
+                    "published_at": moment(event.timestamp),
+                    "content": as_json(_CONTENT[kind](event)),
+                }
             )
-        )
+        if rows:
+            connection.execute(self.table.insert(), rows)
 
 
 def _announcement(event: LedgerEvent) -> dict[str, Any]:

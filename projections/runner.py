@@ -152,8 +152,7 @@ class ProjectionRunner:
                     raise NotFound(f"projection {self.name} has no position row")
                 position = stored.position
                 notifications = list(islice(self.store.log(position + 1, limit), limit))
-                for notification in notifications:
-                    self._apply(connection, notification)
+                self.apply_all(connection, [(n, self._decode(n)) for n in notifications])
                 if notifications:
                     position = int(notifications[-1].id)
                     write_position(connection, self.name, position=position)
@@ -174,11 +173,38 @@ class ProjectionRunner:
             applied += done
         return applied, position
 
-    def _apply(self, connection: sa.Connection, notification: Any) -> None:
+    def apply_all(self, connection: sa.Connection, decoded: list[tuple[Any, Any]]) -> None:
+        """Fold decoded log entries ((notification, event or the error decoding it)) into
+        the projection: at once if it takes batches, else one by one."""
+        batch = getattr(self.projection, "apply_batch", None)
+        if batch is None or len(decoded) < 2:
+            for notification, event in decoded:
+                self._apply(connection, notification, event)
+            return
+        events = []
+        for notification, event in decoded:
+            if isinstance(event, Exception):
+                raise _EventFailed(_describe(notification, event))
+            events.append((event, int(notification.id)))
+        try:
+            batch(connection, events)
+        except Exception as exc:  # which event it was is found one by one (see _batch)
+            raise _EventFailed(_describe(decoded[-1][0], exc)) from exc
+
+    def _decode(self, notification: Any) -> Any:
+        """The ledger event of a log entry, or the error decoding it (raised when applied)."""
         try:
             event = self.store.decode(notification)
             if not isinstance(event, LedgerEvent):
                 raise TypeError(f"{event.type} is not a ledger event")
+        except Exception as exc:  # a damaged entry stops the projection when it is reached
+            return exc
+        return event
+
+    def _apply(self, connection: sa.Connection, notification: Any, event: Any) -> None:
+        try:
+            if isinstance(event, Exception):
+                raise event
             self.projection.apply(connection, event, int(notification.id))
         except Exception as exc:  # whatever the projection raises stops it here, named
             raise _EventFailed(_describe(notification, exc)) from exc

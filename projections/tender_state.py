@@ -1,62 +1,52 @@
 """The tender state read model: every tender's lots, bids, scores and challenges (R3).
 
-Rows are derived from the tender's state as each event leaves it: the tender's rows
-are deleted and written again, so they always say what the state says. Money and
-times are text exactly as in signed data (``Decimal`` as ``f"{x:f}"``, times in Beijing
-ISO 8601), so rows compare equal on SQLite and PostgreSQL. Receipts (one row per
-accepted submission, with its log index) are only ever added. Party names come from the
-registry's events, for the views.
+Rows are derived from the tender's state as the events leave it, so they always say what
+the state says. Events come in batches (``apply_batch``; ``apply`` is a batch of one): the
+states of the tenders in a batch are advanced in memory, then each changed tender's rows
+are compared with the rows last written for it and only the difference is written (new
+rows inserted, changed rows updated, vanished rows deleted), with one statement per table
+and kind of change for the whole batch. Money and times are text exactly as in signed data
+(``Decimal`` as ``f"{x:f}"``, times in Beijing ISO 8601), so rows compare equal on SQLite
+and PostgreSQL. Receipts (one row per accepted submission, with its log index) are only
+ever added. Party names come from the registry's events, for the views.
 """
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from ledger.clock import to_beijing
 from ledger.events import LedgerEvent
 from ledger.procedure import dispatch
-from ledger.procedure.state import Bid, Lot, TenderState
+from ledger.procedure.state import TenderState
 from ledger.store import LedgerStore
-from projections.remote_view import remote_summary
+from projections.tender_rows import (
+    Rows,
+    amount,
+    as_json,
+    derived_rows,
+    moment,
+    phase,
+    receipt_row,
+)
 from projections.tender_tables import PREFIX, define_tables
 
-CACHE_SIZE = 64
+__all__ = [
+    "CACHE_SIZE",
+    "TENDER_EVENTS",
+    "TenderStateModel",
+    "amount",
+    "as_json",
+    "moment",
+    "phase",
+]
+
+CACHE_SIZE = 512
 TENDER_EVENTS = frozenset(dispatch.event_types("tender"))
-
-
-def moment(value: datetime | None) -> str | None:
-    """A time as stored in read models: Beijing ISO 8601 (seconds unless finer)."""
-    return None if value is None else to_beijing(value).isoformat()
-
-
-def amount(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:f}"
-
-
-def as_json(value: Any) -> str:
-    """Deterministic JSON text for list and object columns."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def phase(tender: TenderState) -> str:
-    """Where the procedure stands, from its state alone."""
-    statuses = {lot.status for lot in tender.lots.values()}
-    if tender.opening_started_at is None:
-        return "bidding"
-    if tender.revealed_at is None:
-        return "opening"
-    if statuses <= {"failed"}:
-        return "failed"
-    if statuses <= {"awarded", "failed"}:
-        return "awarded"
-    return "evaluation"
 
 
 class TenderStateModel:
@@ -69,21 +59,40 @@ class TenderStateModel:
         self._store = store
         self.schema = define_tables(sa.MetaData())
         self._cache: OrderedDict[UUID, TenderState] = OrderedDict()
+        self._written: OrderedDict[str, Rows] = OrderedDict()  # the rows last written
 
     def tables(self, metadata: sa.MetaData) -> list[sa.Table]:
         return [table.to_metadata(metadata) for table in self.schema.all()]
 
     def apply(self, connection: sa.Connection, event: LedgerEvent, position: int) -> None:
-        if event.type in ("AuthorityEstablished", "PartyRegistered"):
-            self._party(connection, event)
-        elif event.type in TENDER_EVENTS:
-            tender = self._advance(event)
-            if event.type == "BidSubmitted":
-                self._receipt(connection, event, position)
-            self._write(connection, tender, event, position)
+        self.apply_batch(connection, [(event, position)])
 
-    def _advance(self, event: LedgerEvent) -> TenderState:
-        """The tender as ``event`` leaves it; loaded from the store when not cached at v-1."""
+    def apply_batch(
+        self, connection: sa.Connection, events: Sequence[tuple[LedgerEvent, int]]
+    ) -> None:
+        """Fold events (in log order, with their log indices) into the tables at once."""
+        changed: dict[str, tuple[TenderState, LedgerEvent, int, bool]] = {}
+        receipts: list[dict[str, Any]] = []
+        try:
+            for event, position in events:
+                if event.type in ("AuthorityEstablished", "PartyRegistered"):
+                    self._party(connection, event)
+                elif event.type in TENDER_EVENTS:
+                    tender, new = self._advance(event)
+                    known = changed.get(tender.stream, (tender, event, position, new))[3]
+                    changed[tender.stream] = (tender, event, position, known)
+                    if event.type == "BidSubmitted":
+                        receipts.append(receipt_row(event, position))
+            if receipts:
+                connection.execute(self.schema.receipts.insert(), receipts)
+            self._write(connection, changed)
+        except BaseException:
+            self._cache.clear()  # what the batch advanced was not written: read it again
+            self._written.clear()
+            raise
+
+    def _advance(self, event: LedgerEvent) -> tuple[TenderState, bool]:
+        """The tender as ``event`` leaves it (loaded when not cached at v-1); new or not."""
         stream = event.originator_id
         tender = self._cache.pop(stream, None)
         before = event.originator_version - 1
@@ -95,7 +104,7 @@ class TenderStateModel:
         self._cache[stream] = result
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
-        return result
+        return result, before == 0
 
     def _party(self, connection: sa.Connection, event: LedgerEvent) -> None:
         parties = self.schema.parties
@@ -115,177 +124,74 @@ class TenderStateModel:
             )
         )
 
-    def _receipt(self, connection: sa.Connection, event: LedgerEvent, position: int) -> None:
-        connection.execute(
-            self.schema.receipts.insert().values(
-                stream=str(event.originator_id),
-                version=event.originator_version,
-                lot=event.args["lot"],
-                bidder=event.actor,
-                position=position,
-                event_hash=event.event_hash,
-                time=moment(event.timestamp),
-                sealed_digest=event.facts.get("sealed_digest"),
-                command_id=event.command_id,
-            )
-        )
-
     def _write(
-        self, connection: sa.Connection, tender: TenderState, event: LedgerEvent, position: int
+        self,
+        connection: sa.Connection,
+        changed: dict[str, tuple[TenderState, LedgerEvent, int, bool]],
     ) -> None:
-        stream = tender.stream
+        """Write each changed tender's difference from its rows last written."""
+        work = {table.name: _Changes() for table in self.schema.derived()}
+        for stream, (tender, event, position, new) in changed.items():
+            rows = derived_rows(self.schema, tender, event, position)
+            before = {} if new else self._previous(connection, stream)
+            for name, now in rows.items():
+                work[name].add(before.get(name, {}), now)
+            self._written[stream] = rows
+            self._written.move_to_end(stream)
+        while len(self._written) > CACHE_SIZE:
+            self._written.popitem(last=False)
         for table in self.schema.derived():
-            connection.execute(table.delete().where(table.c.stream == stream))
-        rows: dict[sa.Table, list[dict[str, Any]]] = {
-            self.schema.tenders: [_tender_row(tender, event, position)],
-            self.schema.lots: [_lot_row(stream, lot) for lot in tender.lots.values()],
-            self.schema.bids: [
-                _bid_row(stream, lot, bid) for lot in _lots(tender) for bid in _bids(lot)
-            ],
-            self.schema.scores: _score_rows(stream, tender),
-            self.schema.deadline_changes: [
-                {"stream": stream, "seq": n, "old_deadline": c["from"], "new_deadline": c["to"]}
-                | {"reason": c["reason"]}
-                for n, c in enumerate(tender.deadline_history, 1)
-            ],
-            self.schema.questions: [
-                {
-                    "stream": stream,
-                    "question_id": question_id,
-                    "asker": q["asker"],
-                    "question": q["text"],
-                    "asked_at": moment(q["asked_at"]),
-                    "answered": bool(q["answered"]),
-                }
-                for question_id, q in sorted(tender.questions.items())
-            ],
-            self.schema.challenges: [
-                _challenge_row(stream, c) for _, c in sorted(tender.challenges.items())
-            ],
-        }
-        for table, values in rows.items():
-            if values:
-                connection.execute(table.insert(), values)
+            work[table.name].write(connection, table)
+
+    def _previous(self, connection: sa.Connection, stream: str) -> Rows:
+        """The rows last written for a tender: kept, or read back from its tables."""
+        if stream in self._written:
+            return self._written[stream]
+        rows: Rows = {}
+        for table in self.schema.derived():
+            keys = [column.name for column in table.primary_key.columns]
+            found = connection.execute(sa.select(table).where(table.c.stream == stream))
+            rows[table.name] = {
+                tuple(row._mapping[key] for key in keys): dict(row._mapping) for row in found
+            }
+        return rows
 
 
-def _lots(tender: TenderState) -> list[Lot]:
-    return [tender.lots[key] for key in sorted(tender.lots)]
+class _Changes:
+    """The rows of one table to insert, update and delete, for a batch of tenders."""
 
+    def __init__(self) -> None:
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.deletes: list[dict[str, Any]] = []
 
-def _bids(lot: Lot) -> list[Bid]:
-    return [lot.bids[key] for key in sorted(lot.bids)]
+    def add(
+        self,
+        before: dict[tuple[Any, ...], dict[str, Any]],
+        now: dict[tuple[Any, ...], dict[str, Any]],
+    ) -> None:
+        for key, row in now.items():
+            old = before.get(key)
+            if old is None:
+                self.inserts.append(row)
+            elif old != row:
+                self.updates.append(row)
+        self.deletes += [row for key, row in before.items() if key not in now]
 
-
-def _tender_row(tender: TenderState, event: LedgerEvent, position: int) -> dict[str, Any]:
-    times = tender.timetable
-    assert times is not None
-    return {
-        "stream": tender.stream,
-        "code": tender.code,
-        "name": tender.name,
-        "plan": tender.plan,
-        "agency": tender.agency,
-        "purchaser": tender.purchaser,
-        "regulator": tender.regulator,
-        "phase": phase(tender),
-        "suspended": None if tender.suspension is None else as_json(tender.suspension),
-        "published_at": moment(tender.published_at),
-        "documents_from": moment(times.documents_from),
-        "documents_until": moment(times.documents_until),
-        "questions_until": moment(times.questions_until),
-        "deadline": moment(times.deadline),
-        "decryption_minutes": times.decryption_minutes,
-        "decryption_closes": moment(tender.decryption_closes),
-        "opening_started_at": moment(tender.opening_started_at),
-        "decryption_closed_at": moment(tender.decryption_closed_at),
-        "revealed_at": moment(tender.revealed_at),
-        "committee": as_json(tender.committee),
-        "officials": as_json(sorted(o["party"] for o in tender.officials)),
-        "threshold": tender.threshold,
-        "terms": as_json(tender.terms),
-        "remote": as_json(remote_summary(tender)) if tender.remote.fixed else None,
-        "version": tender.version,
-        "head": tender.head,
-        "updated_at": moment(event.timestamp),
-        "position": position,
-    }
-
-
-def _lot_row(stream: str, lot: Lot) -> dict[str, Any]:
-    award = lot.award or {}
-    return {
-        "stream": stream,
-        "lot": lot.lot,
-        "name": lot.name,
-        "budget": amount(lot.budget),
-        "ceiling": amount(lot.ceiling),
-        "status": lot.status,
-        "failure": lot.failure,
-        "candidates": as_json(lot.candidates),
-        "ranking": as_json(lot.ranking),
-        "declined": as_json(lot.declined),
-        "award_bidder": award.get("bidder"),
-        "award_amount": award.get("amount"),
-        "award_amount_wan": award.get("amount_wan"),
-        "awarded_at": award.get("at"),
-        "notice_at": moment(lot.notice_at),
-        "publicity_ends": moment(lot.publicity_ends),
-        "report_at": moment(lot.report_at),
-        "report_digest": lot.report_digest,
-        "report_signers": as_json(sorted(lot.report_signers)),
-        "opening_record": lot.opening_record,
-        "opening_signers": as_json(sorted(lot.opening_signers)),
-    }
-
-
-def _bid_row(stream: str, lot: Lot, bid: Bid) -> dict[str, Any]:
-    ranked = next((entry for entry in lot.ranking if entry["bidder"] == bid.bidder), {})
-    return {
-        "stream": stream,
-        "lot": lot.lot,
-        "bidder": bid.bidder,
-        "status": bid.status,
-        "submitted_at": moment(bid.submitted_at),
-        "sealed_digest": bid.digest,
-        "ciphertext_sha256": bid.sealed.get("ciphertext_sha256"),
-        "event_hash": bid.event_hash,
-        "checked_in": bid.bidder in lot.checked_in,
-        "returned_cause": bid.returned_cause,
-        "price": amount(bid.price),
-        "read_out_price": amount(bid.read_out_price),  # the capital amount (§26.4)
-        "qualified": bid.qualified,
-        "conforming": bid.conforming,
-        "correction": as_json(bid.correction) if bid.correction is not None else None,
-        "correction_status": bid.correction_status,
-        "justification": bid.justification,
-        "invalid": as_json(bid.invalid),
-        "evaluation_price": amount(bid.evaluation_price),
-        "final_score": ranked.get("score"),
-        "quantified_score": ranked.get("quantified"),
-        "rank": ranked.get("rank"),
-        "signed_opening_record": bid.bidder in lot.opening_signers,
-    }
-
-
-def _score_rows(stream: str, tender: TenderState) -> list[dict[str, Any]]:
-    return [
-        {"stream": stream, "lot": lot.lot, "bidder": bid.bidder, "evaluator": evaluator}
-        | {part: sheet.get(part) for part in ("business", "technical", "price", "total")}
-        for lot in _lots(tender)
-        for bid in _bids(lot)
-        for evaluator, sheet in sorted(bid.scores.items())
-    ]
-
-
-def _challenge_row(stream: str, challenge: Any) -> dict[str, Any]:
-    return {
-        "stream": stream,
-        "challenge_id": challenge.challenge_id,
-        "lot": challenge.lot,
-        "challenger": challenge.challenger,
-        "filed_at": moment(challenge.filed_at),
-        "answered_at": moment(challenge.answered_at),
-        "answer": challenge.answer,
-        "complaint_at": moment(challenge.complaint_at),
-        "decision": challenge.decision,
-    }
+    def write(self, connection: sa.Connection, table: sa.Table) -> None:
+        keys = [column.name for column in table.primary_key.columns]
+        where = [table.c[key] == sa.bindparam(f"key_{key}") for key in keys]
+        if self.deletes:
+            rows = [{f"key_{key}": row[key] for key in keys} for row in self.deletes]
+            connection.execute(table.delete().where(*where), rows)
+        if self.updates:
+            columns = [column.name for column in table.columns if column.name not in keys]
+            values: dict[str, Any] = {name: sa.bindparam(f"new_{name}") for name in columns}
+            rows = [
+                {f"new_{name}": row[name] for name in columns}
+                | {f"key_{key}": row[key] for key in keys}
+                for row in self.updates
+            ]
+            connection.execute(table.update().where(*where).values(values), rows)
+        if self.inserts:
+            connection.execute(table.insert(), self.inserts)

@@ -101,7 +101,7 @@ unix_socket_directories = '$home/run'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-max_connections = 100
+max_connections = 300
 CONF
     as_owner "$bindir/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 -s start ||
         { cat "$home/server.log" >&2; fail "the server did not start"; }

@@ -84,13 +84,15 @@ def claims_of(checkpoint: Checkpoint) -> Claims:
         raise VerificationFailure(where, f"needs one '{CLAIM_TAG}' line, found {len(claims)}")
     claim = _claim(claims[0], where)
     heads: dict[str, StreamHead] = {}
+    last = ""
     for line in checkpoint.extensions:
         if line.split(" ", 1)[0] != HEAD_TAG:
             continue
         head = _head(line, where)
-        if heads and head.stream <= max(heads):
+        if heads and head.stream <= last:
             raise VerificationFailure(where, f"head lines out of order or repeated at {line!r}")
         heads[head.stream] = head
+        last = head.stream
     other = [e for e in checkpoint.extensions if e.split(" ", 1)[0] not in (CLAIM_TAG, HEAD_TAG)]
     if other:
         raise VerificationFailure(where, f"unknown extension line {other[0]!r}")

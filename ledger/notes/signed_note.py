@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ MAX_TIMESTAMP = 2**63 - 1
 _KEY_SIZE = 32
 _SIGNATURE_SIZES = {ED25519: 64, COSIGNATURE_V1: 72}
 _NOTE = "signed note"
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")  # control characters other than newline
 
 
 def key_id(name: str, algorithm: int, public_key: bytes) -> int:
@@ -215,7 +217,7 @@ def parse_signature_line(line: str) -> NoteSignature:
 
 def parse_note(note: str) -> tuple[str, list[NoteSignature]]:
     """Split a signed note into its text and signature lines, checking the format only."""
-    if any(ch < " " and ch != "\n" for ch in note):
+    if _CONTROL.search(note) is not None:
         raise VerificationFailure(_NOTE, "contains a control character other than newline")
     split = note.rfind("\n\n")
     if split < 0 or not note.endswith("\n") or split + 2 == len(note):

@@ -15,6 +15,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+from collections.abc import MutableMapping
 from datetime import datetime
 
 from ledger.canonical import canonical_bytes
@@ -32,13 +33,25 @@ ATTEMPT_TYPES = frozenset({"AttemptsOpened", "AttemptRefused"})
 
 
 class Replayer:
-    """The states of every stream seen so far, each checked event by event."""
+    """The states of every stream seen so far, each checked event by event.
 
-    def __init__(self, *, beacon_signatures: bool = True) -> None:
-        """``beacon_signatures``: check drand beacons' BLS signatures (needs ``py_ecc``)."""
+    ``states`` may be any mapping (``verify`` passes one that keeps only the recently used
+    states in memory); ``check_times=False`` leaves T6 to a caller that sees the whole log
+    when this replayer sees only some of its streams; ``beacon_signatures``: check drand
+    beacons' BLS signatures (needs ``py_ecc``).
+    """
+
+    def __init__(
+        self,
+        states: MutableMapping[str, StreamState] | None = None,
+        *,
+        check_times: bool = True,
+        beacon_signatures: bool = True,
+    ) -> None:
         self.beacon_signatures = beacon_signatures
-        self.states: dict[str, StreamState] = {}
+        self.states: MutableMapping[str, StreamState] = {} if states is None else states
         self.last_time: datetime | None = None
+        self.check_times = check_times
         self._tender_of_attempts: dict[str, str] = {}
 
     @property
@@ -63,11 +76,21 @@ class Replayer:
 
     def check(self, event: EventRecord, where: str) -> None:
         """Check ``event`` against everything before it, then apply it."""
-        previous = self.states.get(event.stream)
-        if event.type == "BidSubmitted":
+        self.check_position(event, where)
+        self.check_content(event, where)
+
+    def check_position(self, event: EventRecord, where: str, *, ciphertext: bool = True) -> None:
+        """The event's place: its bid's ciphertext (unless checked already), its stream's
+        chain, and (T6) its time."""
+        if ciphertext and event.type == "BidSubmitted":
             check_ciphertext(event, where)
-        _check_chain(event, previous, where)
-        self._check_time(event, where)
+        _check_chain(event, self.states.get(event.stream), where)
+        if self.check_times:
+            self._check_time(event, where)
+
+    def check_content(self, event: EventRecord, where: str) -> None:
+        """Re-execute the event's command (T5), then apply the event."""
+        previous = self.states.get(event.stream)
         if event.type in ATTEMPT_TYPES:
             self._check_refusal(event, where)
         else:
@@ -83,12 +106,7 @@ class Replayer:
             ) from None
 
     def _check_time(self, event: EventRecord, where: str) -> None:
-        if self.last_time is not None and event.time < self.last_time:
-            raise VerificationFailure(
-                where,
-                f"time runs backwards along the log: {format_time(event.time)} after "
-                f"{format_time(self.last_time)} (T6)",
-            )
+        check_time_order(self.last_time, event.time, where)
         self.last_time = event.time
 
     def _check_decision(self, event: EventRecord, state: StreamState | None, where: str) -> None:
@@ -157,6 +175,16 @@ class Replayer:
                 )
 
 
+def check_time_order(last: datetime | None, time: datetime, where: str) -> None:
+    """T6: an event's time is never earlier than the time of the event before it."""
+    if last is not None and time < last:
+        raise VerificationFailure(
+            where,
+            f"time runs backwards along the log: {format_time(time)} after "
+            f"{format_time(last)} (T6)",
+        )
+
+
 def check_ciphertext(event: EventRecord, where: str) -> None:
     """The sealed bid's ciphertext and digest must be the ones the ledger recorded."""
     sealed = event.args["sealed"]
@@ -220,4 +248,4 @@ def _first_difference(expected: object, found: object, path: str = "facts") -> s
     return f"{path}: expected {str(expected)[:120]}, found {str(found)[:120]}"
 
 
-__all__ = ["ATTEMPT_TYPES", "Replayer", "check_ciphertext"]
+__all__ = ["ATTEMPT_TYPES", "Replayer", "check_ciphertext", "check_time_order"]

@@ -1,38 +1,38 @@
-"""The checks of verify_log beyond each event's own hash, chain and signature (T1, T2, T4, C5).
+"""The checks of verify_log that need the whole log in order (T1, T2, T4, C5, T9).
 
-While the log is walked, :meth:`LogAudit.event` runs, before the event's hash is compared,
-the checks that name *what* was changed: a duplicated event, a key registered with a
-back-dated validity, a swapped bid ciphertext; and it rebuilds the event's Merkle leaf.
-After the walk, :meth:`LogAudit.finish` verifies every stored checkpoint (and one given
-with ``--against``) under the log key registered on the log itself, compares the stored
-tree with the log, opens every revealed bid again, checks that each deadline checkpoint
-fixed its tender's sealed bids, and finds a rolled-back or rewritten log.
+While the log is walked, :meth:`LogAudit.event` takes each event's position, stream,
+version, type, time and Merkle leaf (checked by ``ledger.verifier``): it rebuilds the tree
+and compares the stored one beside it, follows the stream heads each checkpoint must name,
+and checks each deadline checkpoint's tender as its events pass. After the walk,
+:meth:`LogAudit.finish` verifies every stored checkpoint (and one given with ``--against``)
+under the log key registered on the log itself, then raises, in a fixed order, the first
+problem found: the stored tree, an opening without a deadline checkpoint, an event on the
+wrong side of a deadline checkpoint, a rolled-back or rewritten log, a stream head, the
+trust policy. Nothing kept grows with the log.
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from ledger.clock import format_time, parse_time
-from ledger.errors import InvalidInput, LedgerError, VerificationFailure
-from ledger.events import LedgerEvent
-from ledger.merkle import leaf_hash
-from ledger.notes import Checkpoint, open_checkpoint, parse_note
-from ledger.notes.claims import CheckpointClaim
+from ledger.clock import format_time
+from ledger.errors import InvalidInput, VerificationFailure
+from ledger.notes import open_checkpoint
 from ledger.policy import TrustPolicy
 from ledger.procedure.registry_state import RegistryState
 from ledger.store import LedgerStore
-from ledger.transparency.head_audit import HeadLog, check_heads_named, check_heads_stated
-from ledger.transparency.stored_audit import check_stored_tree
+from ledger.transparency.head_audit import HeadLog
+from ledger.transparency.stored_audit import StoredTreeCheck
 from ledger.transparency.tree_audit import (
     LogTree,
+    NoteKeys,
     SignedHead,
     check_heads,
+    note_info,
     open_head,
     stored_label,
-    wanted_size,
 )
 from ledger.transparency.tree_store import TreeStore, engine_of
 from ledger.trust import check_anchors, check_quorum, check_witnessed
@@ -53,11 +53,14 @@ class MerkleSummary:
 
 
 @dataclass(frozen=True)
-class _Dated:
-    leaf_index: int
-    time: datetime
-    kind: str
-    where: str
+class _Deadline:
+    """A deadline checkpoint's claim, as the walk checks its tender's events against it."""
+
+    order: int  # its place among the notes (stored ones in order, then --against)
+    label: str
+    tender: str
+    size: int
+    deadline: datetime
 
 
 class LogAudit:
@@ -71,48 +74,50 @@ class LogAudit:
         self.policy = policy
         self._opened: dict[str, str] = {}  # tender -> where its opening started
         self.tree_store = TreeStore(engine_of(store))
-        self.stored = self.tree_store.checkpoints()
-        notes = [c.note for c in self.stored] + ([against] if against is not None else [])
-        sizes = {wanted_size(note) for note in notes} | {c.size for c in self.stored}
-        self.tree = LogTree({size for size in sizes if size is not None})
-        self._hashes: dict[str, int] = {}
-        self._commands: dict[bytes, int] = {}
-        self._deadline_streams = {_deadline_tender(note) for note in notes} - {None}
-        self.head_log = HeadLog(notes)
-        self._dated: dict[str, list[_Dated]] = {}
-
-    def event(self, event: LedgerEvent, log_index: int, where: str) -> None:
-        """Checks one event can fail alone, before its hash is compared; rebuild its leaf."""
-        self._check_unique(event, log_index, where)
-        if event.type == "KeyRegistered":
-            _check_key_dates(event, where)
-        elif event.type == "OpeningStarted":
-            self._opened[str(event.originator_id)] = where
-        self.tree.append(log_index, leaf_hash(event.preimage()))
-        self.head_log.event(str(event.originator_id), event.originator_version, event.event_hash)
-        stream = str(event.originator_id)
-        if stream in self._deadline_streams:
-            dated = _Dated(self.tree.size - 1, event.timestamp, event.type, where)
-            self._dated.setdefault(stream, []).append(dated)
-
-    def _check_unique(self, event: LedgerEvent, log_index: int, where: str) -> None:
-        """No event twice, and no command recorded twice in one stream (S3)."""
-        first = self._hashes.setdefault(event.event_hash, log_index)
-        if first != log_index:
-            raise VerificationFailure(
-                where,
-                f"duplicated event: it repeats the event at log index {first} "
-                f"(event hash {event.event_hash})",
+        self.stored = self.tree_store.checkpoint_rows()
+        labels = [stored_label(c) for c in self.stored]
+        infos = [
+            note_info(order, label, note, row)
+            for order, (row, label, (_, note)) in enumerate(
+                zip(self.stored, labels, self.tree_store.notes(), strict=False)
             )
-        command = f"{event.originator_id}|{event.command_id}".encode()
-        key = hashlib.sha256(command).digest()[:16]
-        first = self._commands.setdefault(key, log_index)
-        if first != log_index:
-            raise VerificationFailure(
-                where,
-                f"duplicated event: command {event.command_id} was already recorded in this "
-                f"stream at log index {first} (a command is accepted once, S3)",
-            )
+        ]
+        if against is not None:
+            infos.append(note_info(len(infos), AGAINST, against, None))
+        sizes = {info.size for info in infos} | {c.size for c in self.stored}
+        check = StoredTreeCheck(self.tree_store) if self.tree_store.exists() else None
+        self.tree = LogTree({size for size in sizes if size is not None}, check)
+        self.head_log = HeadLog(infos, self.tree_store.notes(), against, AGAINST)
+        self._deadlines: dict[str, list[_Deadline]] = {}
+        for info in infos:
+            claim = info.claim
+            if claim is not None and claim.reason == "deadline" and claim.tender and info.size:
+                deadline = _Deadline(info.order, info.label, claim.tender, info.size, claim.time)
+                self._deadlines.setdefault(claim.tender, []).append(deadline)
+        self._late: dict[int, VerificationFailure] = {}  # deadline note order -> failure
+
+    def event(
+        self,
+        log_index: int,
+        stream: str,
+        version: int,
+        kind: str,
+        time: datetime,
+        leaf_hash: bytes,
+        event_hash: str,
+        where: str,
+    ) -> None:
+        """The next event of the log, checked on its own: add it to the whole-log checks."""
+        if kind == "OpeningStarted":
+            self._opened[stream] = where
+        position = self.tree.size
+        self.tree.append(log_index, leaf_hash)
+        self.head_log.event(stream, version, event_hash)
+        for deadline in self._deadlines.get(stream, ()):
+            if deadline.order not in self._late:
+                late = _against_deadline(deadline, position, time, kind, where)
+                if late is not None:
+                    self._late[deadline.order] = late
 
     def finish(self, registry: RegistryState | None) -> MerkleSummary:
         """The checks that need the whole log; the first failure raises."""
@@ -127,15 +132,21 @@ class LogAudit:
             ) from None
 
     def _finish(self, registry: RegistryState | None) -> MerkleSummary:
-        heads = [open_head(c.note, registry, stored_label(c), c) for c in self.stored]
+        keys = None if registry is None else NoteKeys(registry)
+        heads = [
+            open_head(note, registry, stored_label(row), row, keys)
+            for row, (_, note) in zip(self.stored, self.tree_store.notes(), strict=False)
+        ]
         if self.against is not None:
-            heads.append(open_head(self.against, registry, AGAINST))
+            heads.append(open_head(self.against, registry, AGAINST, keys=keys))
         stored_size = 0
-        if self.tree_store.exists():
-            stored_size = check_stored_tree(self.tree_store, self.tree, heads, self.store)
+        if self.tree.stored is not None:
+            stored_size = self.tree.stored.finish(self.tree, heads, self.store)
         self._check_required(registry, heads)
-        for head in heads:
-            self._check_deadline(head)
+        for order, head in enumerate(heads):
+            claim = head.claim
+            if claim is not None and claim.reason == "deadline" and order in self._late:
+                raise self._late[order]
         check_heads(heads, self.tree)
         self._check_stream_heads(heads)
         if self.policy is not None:
@@ -145,7 +156,7 @@ class LogAudit:
             self.tree.root().hex(),
             stored_size,
             len(self.stored),
-            heads[-1].checkpoint.size if self.against is not None else None,
+            heads[-1].size if self.against is not None else None,
         )
 
     def _check_required(self, registry: RegistryState | None, heads: list[SignedHead]) -> None:
@@ -173,72 +184,60 @@ class LogAudit:
         verifier = trust_log_verifier(policy)
         stored = [head for head in heads if head.stored is not None]
         if policy.quorum and stored:
-            check_quorum(stored[-1].label, stored[-1].note, policy)
-        for head in heads:
+            latest = stored[-1].stored
+            assert latest is not None
+            check_quorum(stored[-1].label, self.tree_store.checkpoint(latest.seq).note, policy)
+        for head, note in zip(heads, self._notes_in_order(), strict=True):
             try:
-                open_checkpoint(head.note, verifier)
+                open_checkpoint(note, verifier)
             except (VerificationFailure, InvalidInput) as exc:
                 raise VerificationFailure(
                     head.label, f"not signed by the policy's log key: {exc}"
                 ) from None
             if head.stored is not None and head.claim is not None:
-                check_witnessed(head.label, head.note, head.claim, policy)
+                check_witnessed(head.label, note, head.claim, policy)
+
+    def _notes_in_order(self) -> Iterator[str]:
+        """The notes of the stored checkpoints, read again, then the one given."""
+        for _, note in self.tree_store.notes():
+            yield note
+        if self.against is not None:
+            yield self.against
 
     def _check_stream_heads(self, heads: list[SignedHead]) -> None:
         """T9: every checkpoint names exactly the stream heads the log gives."""
-        previous = 0
-        for head in heads:
-            if head.stored is None:
-                check_heads_stated(head.label, head.checkpoint, self.head_log)
-                continue
-            tender = head.claim.tender if head.claim else None
-            check_heads_named(head.label, head.checkpoint, previous, self.head_log, tender)
-            previous = head.checkpoint.size
-
-    def _check_deadline(self, head: SignedHead) -> None:
-        """T4: a deadline checkpoint holds every event of its tender before the deadline."""
-        claim: CheckpointClaim | None = head.claim
-        if claim is None or claim.reason != "deadline" or claim.tender is None:
-            return
-        size, deadline = head.checkpoint.size, claim.time
-        for dated in self._dated.get(claim.tender, []):
-            if dated.leaf_index < size and dated.time >= deadline:
-                raise VerificationFailure(
-                    dated.where,
-                    f"{dated.kind} dated {format_time(dated.time)} lies inside {head.label}, "
-                    f"which fixes the log as of the deadline {format_time(deadline)}",
-                )
-            if dated.leaf_index >= size and dated.kind == "BidSubmitted":
-                raise VerificationFailure(
-                    dated.where,
-                    f"a bid was inserted after the deadline: it was logged after {head.label} "
-                    f"fixed the sealed bids (T4)",
-                )
-            if dated.leaf_index >= size and dated.time < deadline:
-                raise VerificationFailure(
-                    dated.where,
-                    f"an event was inserted after the deadline: {dated.kind} dated "
-                    f"{format_time(dated.time)}, before the deadline, was logged after "
-                    f"{head.label} fixed the sealed bids (T4)",
-                )
+        for index, head in enumerate(heads):
+            failure = (
+                self.head_log.failures.get(index)
+                if head.stored is not None
+                else self.head_log.against_failure
+            )
+            if failure is not None:
+                raise failure
 
 
-def _deadline_tender(note: str) -> str | None:
-    """The tender a deadline checkpoint note names, unverified (to know what to collect)."""
-    try:
-        claim = CheckpointClaim.of(Checkpoint.parse(parse_note(note)[0]))
-    except LedgerError:
-        return None
-    return claim.tender if claim.reason == "deadline" else None
-
-
-def _check_key_dates(event: LedgerEvent, where: str) -> None:
-    """S2: a key's validity never starts before its registration."""
-    valid_from = parse_time(str(event.args["valid_from"]))
-    if valid_from < event.timestamp:
-        raise VerificationFailure(
+def _against_deadline(
+    deadline: _Deadline, position: int, time: datetime, kind: str, where: str
+) -> VerificationFailure | None:
+    """T4: a deadline checkpoint holds every event of its tender before the deadline and
+    none after it; a bid is never logged after it."""
+    size, moment, label = deadline.size, deadline.deadline, deadline.label
+    if position < size and time >= moment:
+        return VerificationFailure(
             where,
-            f"key registered with a back-dated validity: key {event.facts.get('key_id')} of "
-            f"{event.args.get('party')} is valid from {format_time(valid_from)}, before its "
-            f"registration at {format_time(event.timestamp)} (S2)",
+            f"{kind} dated {format_time(time)} lies inside {label}, which fixes the log as of "
+            f"the deadline {format_time(moment)}",
         )
+    if position >= size and kind == "BidSubmitted":
+        return VerificationFailure(
+            where,
+            f"a bid was inserted after the deadline: it was logged after {label} fixed the "
+            "sealed bids (T4)",
+        )
+    if position >= size and time < moment:
+        return VerificationFailure(
+            where,
+            f"an event was inserted after the deadline: {kind} dated {format_time(time)}, "
+            f"before the deadline, was logged after {label} fixed the sealed bids (T4)",
+        )
+    return None

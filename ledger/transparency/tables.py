@@ -3,10 +3,14 @@
 ``merkle_leaves``: one row per log entry in log order (leaf index, notification id, stream,
 version, leaf hash). ``merkle_nodes``: the hash of every complete subtree, level 0 being
 the leaves. ``checkpoints``: signed tree heads, each with why and when it was issued.
+``checkpoint_deadlines``: each tender's submission deadline and the number of the deadline
+checkpoint that fixed its bids (none yet: still due). ``log_counters``: named counters of
+the log's bookkeeping (how far checkpoints have been submitted to the witnesses).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,6 +52,20 @@ CHECKPOINTS = sa.Table(
     sa.Column("reason", sa.String(16), nullable=False),
     sa.Column("tender", sa.String(36), nullable=True),
     sa.Column("issued_at", sa.String(40), nullable=False),
+)
+DEADLINES = sa.Table(
+    "checkpoint_deadlines",
+    METADATA,
+    sa.Column("tender", sa.String(36), primary_key=True),
+    sa.Column("deadline", sa.String(40), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=True),
+    sa.Index("checkpoint_deadlines_due", "seq", "deadline"),
+)
+COUNTERS = sa.Table(
+    "log_counters",
+    METADATA,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
 )
 _RETRIES = 5
 
@@ -133,6 +151,41 @@ class CheckpointTable:
             rows = connection.execute(sa.select(CHECKPOINTS).order_by(CHECKPOINTS.c.seq)).all()
         return [_checkpoint(row) for row in rows]
 
+    def checkpoint_rows(self) -> list[StoredCheckpoint]:
+        """Every stored checkpoint, oldest first, without its note (``note`` is empty):
+        what a walk of a long log keeps of each (see :meth:`notes`)."""
+        if not self.exists():
+            return []
+        columns = [column for column in CHECKPOINTS.columns if column.name != "note"]
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(*columns).order_by(CHECKPOINTS.c.seq)).all()
+        return [_checkpoint(row, note="") for row in rows]
+
+    def notes(self, batch: int = 1000) -> Iterator[tuple[int, str]]:
+        """(sequence number, note) of every stored checkpoint, oldest first, in batches."""
+        start = 0
+        while True:
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(CHECKPOINTS.c.seq, CHECKPOINTS.c.note)
+                    .where(CHECKPOINTS.c.seq > start)
+                    .order_by(CHECKPOINTS.c.seq)
+                    .limit(batch)
+                ).all()
+            for seq, note in rows:
+                yield int(seq), str(note)
+            if len(rows) < batch:
+                return
+            start = rows[-1][0]
+
+    def checkpoint(self, seq: int) -> StoredCheckpoint:
+        """The checkpoint with sequence number ``seq``."""
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(CHECKPOINTS).where(CHECKPOINTS.c.seq == seq)).first()
+        if row is None:
+            raise InvalidInput(f"no checkpoint #{seq} is stored")
+        return _checkpoint(row)
+
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         if not self.exists():
             return None
@@ -141,6 +194,24 @@ class CheckpointTable:
                 sa.select(CHECKPOINTS).order_by(CHECKPOINTS.c.seq.desc()).limit(1)
             ).first()
         return None if row is None else _checkpoint(row)
+
+
+def insert_checkpoint(connection: sa.Connection, stored: StoredCheckpoint) -> None:
+    """Store an issued checkpoint (inside the writer's transaction)."""
+    connection.execute(sa.insert(CHECKPOINTS).values(_checkpoint_row(stored)))
+
+
+def read_counter(connection: sa.Connection, name: str) -> int:
+    found = connection.execute(sa.select(COUNTERS.c.value).where(COUNTERS.c.name == name)).scalar()
+    return 0 if found is None else int(found)
+
+
+def write_counter(connection: sa.Connection, name: str, value: int) -> None:
+    done = connection.execute(
+        sa.update(COUNTERS).where(COUNTERS.c.name == name).values(value=value)
+    )
+    if not done.rowcount:
+        connection.execute(sa.insert(COUNTERS).values(name=name, value=value))
 
 
 def leaf_of_row(row: Any) -> Leaf:
@@ -166,12 +237,12 @@ def _checkpoint_row(stored: StoredCheckpoint) -> dict[str, Any]:
     }
 
 
-def _checkpoint(row: Any) -> StoredCheckpoint:
+def _checkpoint(row: Any, note: str | None = None) -> StoredCheckpoint:
     return StoredCheckpoint(
         row.seq,
         row.size,
         bytes(row.root),
-        row.note,
+        row.note if note is None else note,
         row.reason,
         row.tender,
         parse_time(row.issued_at),

@@ -1,6 +1,6 @@
 """The Merkle tree recomputed from the log, and what it is compared with (T1, T2, T4).
 
-:class:`LogTree` is the tree verify_log rebuilds as it walks the log (leaf hashes only, and
+:class:`LogTree` is the tree verify_log rebuilds as it walks the log (its right edge, and
 the roots at the sizes some checkpoint names). :func:`open_heads` verifies checkpoints under
 the log key registered on the log itself; :func:`check_heads` finds a rolled-back log (a
 checkpoint larger than the log) and a rewritten one (a root that differs), and names the
@@ -9,42 +9,65 @@ range of leaves the first change lies in.
 
 from __future__ import annotations
 
-import bisect
 import hmac
 import itertools
-from array import array
 from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.clock import format_time
 from ledger.errors import InvalidInput, LedgerError, VerificationFailure
 from ledger.merkle import CompactRange
-from ledger.notes import Checkpoint, open_checkpoint, open_note, parse_note
+from ledger.notes import ED25519, Checkpoint, NoteVerifier, open_checkpoint, open_note, parse_note
 from ledger.notes.claims import CheckpointClaim
-from ledger.procedure.registry_state import RegistryState
+from ledger.procedure.registry_state import RegistryState, note_verifier
+from ledger.transparency.stored_audit import StoredTreeCheck
 from ledger.transparency.tree_store import StoredCheckpoint
-
-HASH_SIZE = 32
 
 
 @dataclass(frozen=True)
 class SignedHead:
-    """A checkpoint whose log signature (and any registered witness's) verified."""
+    """A checkpoint whose log signature (and any registered witness's) verified: what the
+    whole-log checks need of it (its note is read again when needed, never kept)."""
 
     label: str
-    checkpoint: Checkpoint
+    size: int
+    root: bytes
     claim: CheckpointClaim | None
-    note: str
     stored: StoredCheckpoint | None = None
 
 
-class LogTree:
-    """Leaf hashes of the log in order, its notification ids, and roots at chosen sizes."""
+@dataclass(frozen=True)
+class NoteInfo:
+    """What a checkpoint note says, read before its signature is checked (to know what to
+    keep along the walk); None where it cannot be read (its check will name why)."""
 
-    def __init__(self, wanted: set[int]) -> None:
-        self.leaves = bytearray()
-        self.ids = array("q")
+    order: int
+    label: str
+    size: int | None
+    claim: CheckpointClaim | None
+    stored: StoredCheckpoint | None
+
+
+def note_info(order: int, label: str, note: str, stored: StoredCheckpoint | None) -> NoteInfo:
+    try:
+        checkpoint = Checkpoint.parse(parse_note(note)[0])
+    except LedgerError:
+        return NoteInfo(order, label, None, None, stored)
+    try:
+        claim: CheckpointClaim | None = CheckpointClaim.of(checkpoint)
+    except LedgerError:
+        claim = None
+    return NoteInfo(order, label, checkpoint.size, claim, stored)
+
+
+class LogTree:
+    """The Merkle tree of the log as the walk builds it: its right edge, the roots at the
+    sizes some checkpoint names, and (with ``stored``) each leaf and node compared with the
+    stored tree as it is made. Memory does not grow with the log."""
+
+    def __init__(self, wanted: set[int], stored: StoredTreeCheck | None = None) -> None:
         self.roots: dict[int, bytes] = {}
+        self.stored = stored
         self._wanted = wanted
         self._range = CompactRange(0, [])
         if 0 in wanted:
@@ -52,25 +75,18 @@ class LogTree:
 
     @property
     def size(self) -> int:
-        return len(self.ids)
+        return self._range.size
 
     def append(self, log_index: int, leaf_hash: bytes) -> None:
-        self.leaves += leaf_hash
-        self.ids.append(log_index)
-        self._range.append(leaf_hash)
+        index = self.size
+        nodes = self._range.append(leaf_hash)
         if self.size in self._wanted:
             self.roots[self.size] = self._range.root()
-
-    def leaf(self, index: int) -> bytes:
-        return bytes(self.leaves[index * HASH_SIZE : (index + 1) * HASH_SIZE])
+        if self.stored is not None:
+            self.stored.leaf(index, log_index, leaf_hash, nodes)
 
     def root(self) -> bytes:
         return self._range.root()
-
-    def position_of(self, log_index: int) -> int | None:
-        """The leaf index of a notification id in the log, if it is there."""
-        found = bisect.bisect_left(self.ids, log_index)
-        return found if found < self.size and self.ids[found] == log_index else None
 
 
 def wanted_size(note: str) -> int | None:
@@ -85,12 +101,37 @@ def stored_label(stored: StoredCheckpoint) -> str:
     return f"checkpoint #{stored.seq} ({stored.reason}, issued {format_time(stored.issued_at)})"
 
 
+class NoteKeys:
+    """The note keys a registry holds (log keys newest first, witnesses), read once for all
+    the checkpoints a walk verifies; the same answers as the registry's own lookups."""
+
+    def __init__(self, registry: RegistryState) -> None:
+        self._registry = registry
+        self._logs = [
+            (key, verifier)
+            for key in reversed(list(registry.keys.values()))
+            if (verifier := note_verifier(key)) is not None and verifier.algorithm == ED25519
+        ]
+        self.witnesses = registry.witness_verifiers()
+
+    def log_verifier(self, origin: str, at: datetime | None) -> NoteVerifier:
+        for key, verifier in self._logs:
+            if verifier.name == origin and (at is None or key.valid_at(at)):
+                return verifier
+        return self._registry.log_verifier(origin, at)  # raises, naming what is missing
+
+
 def open_head(
-    note: str, registry: RegistryState | None, label: str, stored: StoredCheckpoint | None = None
+    note: str,
+    registry: RegistryState | None,
+    label: str,
+    stored: StoredCheckpoint | None = None,
+    keys: NoteKeys | None = None,
 ) -> SignedHead:
     """Verify a checkpoint under the log key registered for its origin, and its cosignatures."""
     if registry is None:
         raise VerificationFailure(label, "the log has no registry to find the log key in")
+    keys = keys or NoteKeys(registry)
     try:
         unverified = Checkpoint.parse(parse_note(note)[0])
     except VerificationFailure as exc:
@@ -98,17 +139,27 @@ def open_head(
     claim = _claim(unverified, stored is not None, label)
     at: datetime | None = claim.time if claim else None
     try:
-        log_key = registry.log_verifier(unverified.origin, at)
+        log_key = keys.log_verifier(unverified.origin, at)
     except VerificationFailure as exc:
         raise VerificationFailure(label, f"unknown log: {exc}") from None
     try:
-        checkpoint = open_checkpoint(note, log_key)
-        open_note(note, [log_key, *registry.witness_verifiers()])
+        checkpoint = _open_signed(note, log_key, keys.witnesses)
     except (VerificationFailure, InvalidInput) as exc:
         raise VerificationFailure(label, f"forged or damaged checkpoint: {exc}") from None
     if stored is not None:
         _check_row(stored, checkpoint, claim, label)
-    return SignedHead(label, checkpoint, claim, note, stored)
+    return SignedHead(label, checkpoint.size, checkpoint.root, claim, stored)
+
+
+def _open_signed(note: str, log_key: NoteVerifier, witnesses: list[NoteVerifier]) -> Checkpoint:
+    """Every known signature on the note verified once; the log's must be among them."""
+    opened = open_note(note, [log_key, *witnesses])
+    if log_key not in opened.verified_by:
+        open_checkpoint(note, log_key)  # raises what a note without the log's signature gets
+    checkpoint = Checkpoint.parse(opened.text)
+    if checkpoint.origin != log_key.name:
+        open_checkpoint(note, log_key)  # raises, naming the origin expected
+    return checkpoint
 
 
 def _claim(checkpoint: Checkpoint, required: bool, label: str) -> CheckpointClaim | None:
@@ -141,8 +192,8 @@ def _check_row(
 def check_heads(heads: list[SignedHead], tree: LogTree) -> None:
     """Each checkpoint must be a prefix of the log: not larger (rolled back), same root."""
     matching = 0
-    for head in sorted(heads, key=lambda h: h.checkpoint.size):
-        size = head.checkpoint.size
+    for head in sorted(heads, key=lambda h: h.size):
+        size = head.size
         if size > tree.size:
             raise VerificationFailure(
                 head.label,
@@ -152,19 +203,19 @@ def check_heads(heads: list[SignedHead], tree: LogTree) -> None:
         root = tree.roots.get(size)
         if root is None:
             raise VerificationFailure(head.label, f"no root of the log was kept at size {size}")
-        if not hmac.compare_digest(root, head.checkpoint.root):
+        if not hmac.compare_digest(root, head.root):
             raise VerificationFailure(
                 head.label,
                 f"the log was rewritten: its first {size} entries hash to root {root.hex()}, "
-                f"the checkpoint signs {head.checkpoint.root.hex()}; the first change lies in "
+                f"the checkpoint signs {head.root.hex()}; the first change lies in "
                 f"leaves {matching} to {size - 1}",
             )
         matching = size
     ordered = [h for h in heads if h.stored is not None]
     for earlier, later in itertools.pairwise(ordered):
-        if later.checkpoint.size < earlier.checkpoint.size:
+        if later.size < earlier.size:
             raise VerificationFailure(
                 later.label,
-                f"covers {later.checkpoint.size} entries, fewer than the earlier "
-                f"{earlier.label} ({earlier.checkpoint.size})",
+                f"covers {later.size} entries, fewer than the earlier "
+                f"{earlier.label} ({earlier.size})",
             )

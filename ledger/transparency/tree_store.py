@@ -9,14 +9,14 @@ in log order (PostgreSQL notification ids can have gaps).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from ledger.errors import InvalidInput, NotFound
-from ledger.merkle import CompactRange, NodeReader, consistency_proof, inclusion_proof, leaf_hash
+from ledger.merkle import NodeReader, consistency_proof, inclusion_proof, leaf_hash
 from ledger.merkle import root as tree_root
 from ledger.notes.claims import StreamHead
 from ledger.store import LedgerStore
@@ -30,6 +30,16 @@ from ledger.transparency.tables import (
     StoredCheckpoint,
     leaf_of_row,
 )
+from ledger.transparency.tree_rows import (
+    Fetched,
+    Wanted,
+    read_edge,
+    read_nodes,
+    stream_heads,
+    tree_head,
+    write_leaves,
+)
+from ledger.writes import lock_for_writing
 
 __all__ = [
     "CHECKPOINTS",
@@ -42,36 +52,11 @@ __all__ = [
     "engine_of",
 ]
 T = TypeVar("T")
-_PLACEHOLDER = bytes(32)
 
 
 def engine_of(store: LedgerStore) -> sa.Engine:
     """The SQLAlchemy engine the event store writes with (so both share one pool)."""
-    recorder: Any = store._app.recorder
-    engine = getattr(getattr(recorder, "datastore", None), "engine", None)
-    return engine if isinstance(engine, sa.Engine) else sa.create_engine(store.url)
-
-
-class _Wanted:
-    """A NodeReader that only notes which nodes a computation reads."""
-
-    def __init__(self) -> None:
-        self.keys: set[tuple[int, int]] = set()
-
-    def node(self, level: int, index: int) -> bytes:
-        self.keys.add((level, index))
-        return _PLACEHOLDER
-
-
-class _Fetched:
-    def __init__(self, nodes: dict[tuple[int, int], bytes]) -> None:
-        self.nodes = nodes
-
-    def node(self, level: int, index: int) -> bytes:
-        try:
-            return self.nodes[(level, index)]
-        except KeyError:
-            raise NotFound(f"the tree has no node at level {level}, index {index}") from None
+    return store.engine
 
 
 class TreeStore(CheckpointTable):
@@ -94,7 +79,8 @@ class TreeStore(CheckpointTable):
         batch: int = 1000,
         on_leaf: Callable[[Leaf, Any], None] | None = None,
     ) -> int:
-        """Append every log entry not yet in the tree; one transaction per ``batch``.
+        """Append every log entry not yet in the tree; one transaction per ``batch``, each
+        under the log's write lock (so no writer appends between the read and the write).
 
         ``on_leaf`` sees each appended leaf and its decoded event once its batch commits.
         """
@@ -102,8 +88,8 @@ class TreeStore(CheckpointTable):
         added = 0
         while True:
             with self.engine.begin() as connection:
-                _serialise(connection)
-                size, last = self._head(connection)
+                lock_for_writing(connection)
+                size, last = tree_head(connection)
                 records = list(islice(store.log(last + 1, batch), batch))
                 events = [store.decode(record) for record in records]
                 leaves = [
@@ -117,7 +103,7 @@ class TreeStore(CheckpointTable):
                     )
                     for offset, (record, event) in enumerate(zip(records, events, strict=True))
                 ]
-                self._append(connection, size, leaves)
+                write_leaves(connection, read_edge(connection, size), leaves)
             added += len(leaves)
             for leaf, event in zip(leaves, events, strict=True):
                 if on_leaf is not None:
@@ -132,13 +118,14 @@ class TreeStore(CheckpointTable):
         """
         self.create()
         with self.engine.begin() as connection:
-            _serialise(connection)
-            self._append(connection, self._head(connection)[0], list(leaves))
+            lock_for_writing(connection)
+            size = tree_head(connection)[0]
+            write_leaves(connection, read_edge(connection, size), list(leaves))
 
     def size(self) -> int:
         """The number of leaves in the tree."""
         with self.engine.connect() as connection:
-            return self._head(connection)[0]
+            return tree_head(connection)[0]
 
     def node(self, level: int, index: int) -> bytes:
         """NodeReader: one complete subtree (a single query; proofs batch theirs)."""
@@ -181,6 +168,24 @@ class TreeStore(CheckpointTable):
                 return
             start = rows[-1].leaf_index + 1
 
+    def leaf_hashes(self, batch: int = 5000) -> Iterator[tuple[int, int, bytes]]:
+        """(leaf index, notification id, leaf hash) of every leaf, in order, in batches."""
+        start = 0
+        columns = (LEAVES.c.leaf_index, LEAVES.c.notification_id, LEAVES.c.leaf_hash)
+        while True:
+            with self.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(*columns)
+                    .where(LEAVES.c.leaf_index >= start)
+                    .order_by(LEAVES.c.leaf_index)
+                    .limit(batch)
+                ).all()
+            for index, notification_id, value in rows:
+                yield index, notification_id, bytes(value)
+            if len(rows) < batch:
+                return
+            start = rows[-1][0] + 1
+
     def find(self, stream: str, version: int) -> Leaf | None:
         """The leaf of one event (stream and version), if the tree holds it."""
         with self.engine.connect() as connection:
@@ -208,44 +213,17 @@ class TreeStore(CheckpointTable):
                     .order_by(NODES.c.idx)
                     .limit(batch)
                 ).all()
-            yield from ((row.idx, bytes(row.hash)) for row in rows)
+            for index, value in rows:
+                yield index, bytes(value)
             if len(rows) < batch:
                 return
-            start = rows[-1].idx + 1
+            start = rows[-1][0] + 1
 
     def heads(self, start: int, end: int, always: Sequence[str] = ()) -> list[StreamHead]:
         """T9: the last event among leaves [0, ``end``) of every stream with a leaf in
         [``start``, ``end``), and of each stream in ``always`` that has one."""
-        leaves = LEAVES.c
         with self.engine.connect() as connection:
-            changed = connection.execute(
-                sa.select(leaves.stream, sa.func.max(leaves.version))
-                .where(leaves.leaf_index >= start, leaves.leaf_index < end)
-                .group_by(leaves.stream)
-            ).all()
-            latest = {row[0]: int(row[1]) for row in changed}
-            for stream in set(always) - set(latest):
-                found = connection.execute(
-                    sa.select(sa.func.max(leaves.version)).where(
-                        leaves.stream == stream, leaves.leaf_index < end
-                    )
-                ).scalar()
-                if found is not None:
-                    latest[stream] = int(found)
-            return [
-                StreamHead(stream, version, self._event_hash(connection, stream, version))
-                for stream, version in sorted(latest.items())
-            ]
-
-    def _event_hash(self, connection: sa.Connection, stream: str, version: int) -> str:
-        found = connection.execute(
-            sa.select(LEAVES.c.event_hash).where(
-                LEAVES.c.stream == stream, LEAVES.c.version == version
-            )
-        ).scalar()
-        if not found:
-            raise NotFound(f"the tree holds no event hash for stream {stream} v{version}")
-        return str(found)
+            return stream_heads(connection, start, end, always)
 
     def levels(self) -> int:
         """How many levels hold nodes (0 for an empty tree)."""
@@ -273,71 +251,11 @@ class TreeStore(CheckpointTable):
 
     def _batched(self, compute: Callable[[NodeReader], T]) -> T:
         """Run ``compute`` once to learn its nodes, read them in one query, run it again."""
-        wanted = _Wanted()
+        wanted = Wanted()
         compute(wanted)
         with self.engine.connect() as connection:
-            nodes = self._read_nodes(connection, wanted.keys)
-        return compute(_Fetched(nodes))
-
-    def _read_nodes(
-        self, connection: sa.Connection, keys: set[tuple[int, int]]
-    ) -> dict[tuple[int, int], bytes]:
-        if not keys:
-            return {}
-        self.queries += 1
-        by_level: dict[int, list[int]] = {}
-        for level, index in sorted(keys):
-            by_level.setdefault(level, []).append(index)
-        wanted = [  # one index search per node (a row-value IN would scan the table on SQLite)
-            sa.and_(NODES.c.level == level, NODES.c.idx.in_(indices))
-            for level, indices in by_level.items()
-        ]
-        rows = connection.execute(
-            sa.select(NODES.c.level, NODES.c.idx, NODES.c.hash).where(sa.or_(*wanted))
-        ).all()
-        self.node_reads += len(rows)
-        return {(row.level, row.idx): bytes(row.hash) for row in rows}
-
-    def _head(self, connection: sa.Connection) -> tuple[int, int]:
-        """(tree size, last notification id in it)."""
-        last = sa.select(sa.func.max(LEAVES.c.leaf_index)).scalar_subquery()
-        row = connection.execute(
-            sa.select(LEAVES.c.leaf_index, LEAVES.c.notification_id).where(
-                LEAVES.c.leaf_index == last
-            )
-        ).first()
-        return (0, 0) if row is None else (row.leaf_index + 1, row.notification_id)
-
-    def _append(self, connection: sa.Connection, size: int, leaves: list[Leaf]) -> None:
-        if not leaves:
-            return
-        for offset, leaf in enumerate(leaves):
-            if leaf.leaf_index != size + offset:
-                raise InvalidInput(f"leaf {leaf.leaf_index} does not continue a tree of {size}")
-        wanted = _Wanted()
-        CompactRange.from_reader(wanted, size)
-        edge = CompactRange.from_reader(_Fetched(self._read_nodes(connection, wanted.keys)), size)
-        nodes = [node for leaf in leaves for node in edge.append(leaf.leaf_hash)]
-        connection.execute(
-            sa.insert(LEAVES),
-            [
-                {
-                    "leaf_index": leaf.leaf_index,
-                    "notification_id": leaf.notification_id,
-                    "stream": leaf.stream,
-                    "version": leaf.version,
-                    "leaf_hash": leaf.leaf_hash,
-                    "event_hash": leaf.event_hash or None,
-                }
-                for leaf in leaves
-            ],
-        )
-        connection.execute(
-            sa.insert(NODES), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes]
-        )
-
-
-def _serialise(connection: sa.Connection) -> None:
-    """On PostgreSQL, one appender at a time (the lock ends with the transaction)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(6962)"))
+            nodes = read_nodes(connection, wanted.keys)
+        if wanted.keys:
+            self.queries += 1
+        self.node_reads += len(nodes)
+        return compute(Fetched(nodes))

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ledger.notes import Checkpoint, NoteVerifier, parse_note
+import sqlalchemy as sa
+
+from ledger.errors import LedgerError
+from ledger.notes import Checkpoint, NoteVerifier, add_cosignature, parse_note
+from ledger.transparency.tables import CHECKPOINTS, read_counter, write_counter
 from ledger.witness import (
     AddCheckpoint,
     ProofSource,
@@ -22,6 +26,12 @@ from ledger.witness import (
     decode_cosignatures,
     submit_checkpoint,
 )
+
+if TYPE_CHECKING:
+    from ledger.store import LedgerStore
+    from ledger.transparency.tree_store import TreeStore
+
+_WITNESSED = "witnessed"  # the counter: checkpoints up to this number were submitted
 
 
 class WitnessEndpoint(Protocol):
@@ -79,3 +89,48 @@ class LocalWitness:
             detail = response.body.decode("utf-8", errors="replace").strip()
             raise WitnessError(f"local:{self.name}", response.status, detail)
         return decode_cosignatures(response.body)
+
+
+class Witnessing:
+    """Submits the log's checkpoints to its witnesses, once each, in the order issued.
+
+    Runs after the transaction that issued them commits (a witness never sees a checkpoint
+    that could still roll back), in a transaction of its own under the log's write lock, so
+    that with several writer processes the witnesses still receive sizes in increasing
+    order. A refusal is kept in ``refused`` (checkpoint number, witness, why).
+    """
+
+    def __init__(
+        self, store: LedgerStore, tree: TreeStore, witnesses: Sequence[WitnessEndpoint]
+    ) -> None:
+        self.store = store
+        self.tree = tree
+        self.witnesses = tuple(witnesses)
+        self.refused: list[tuple[int, str, str]] = []
+
+    def submit_pending(self, first: int) -> None:
+        """Every checkpoint not yet submitted (from ``first`` on a log never witnessed)."""
+        with self.store.writing() as transaction:
+            connection = transaction.connection
+            done = read_counter(connection, _WITNESSED) or first - 1
+            rows = connection.execute(
+                sa.select(CHECKPOINTS.c.seq, CHECKPOINTS.c.note)
+                .where(CHECKPOINTS.c.seq > done)
+                .order_by(CHECKPOINTS.c.seq)
+            ).all()
+            for seq, note in rows:
+                cosigned = self._cosign(seq, note)
+                connection.execute(
+                    sa.update(CHECKPOINTS).where(CHECKPOINTS.c.seq == seq).values(note=cosigned)
+                )
+            if rows:
+                write_counter(connection, _WITNESSED, rows[-1].seq)
+
+    def _cosign(self, seq: int, note: str) -> str:
+        for witness in self.witnesses:
+            try:
+                for line in witness.cosign(note, self.tree.consistency_proof):
+                    note = add_cosignature(note, line)
+            except LedgerError as exc:
+                self.refused.append((seq, witness.name, str(exc)))
+        return note

@@ -140,30 +140,20 @@ def test_a_refusal_is_a_problem_naming_the_rule_and_its_clause(
     assert problem["clause"] in problem["detail"]
 
 
-def test_a_version_clash_is_a_409_and_the_same_command_sent_again_succeeds(
-    served: Served, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+def test_a_command_is_decided_after_what_another_writer_saved_first(
+    served: Served, http: httpx.Client
 ) -> None:
-    other = LedgerStore(served.store.url)
+    other = LedgerStore(served.store.url)  # another platform process on the same database
     second = LedgerService(other, FixedClock(served.clock.now()))
     rival = served.world.parties[seed.SUPPLIER_D].as_role("bidder").sign(ObtainDocuments(seed.CODE))
-    store = served.service.store
-    append = store.append
-
-    def rival_first(events: Any) -> Any:
-        monkeypatch.setattr(store, "append", append)
-        second.execute(rival)  # another writer takes the next version first
-        return append(events)
-
-    monkeypatch.setattr(store, "append", rival_first)
-    body = _signed(served, seed.QXD, "bidder", ObtainDocuments(seed.CODE))
-    problem = _problem(http.post("/commands/ObtainDocuments", json=body), 409)
-    assert problem["type"] == "/problems/conflict"
-    assert "reload and retry" in problem["detail"]
-    assert "send the same signed command again" in problem["detail"]
-    again = http.post("/commands/ObtainDocuments", json=body)
-    assert again.status_code == 200
-    assert again.json()["replayed"] is False
+    first = second.execute(rival)
     other.close()
+    body = _signed(served, seed.QXD, "bidder", ObtainDocuments(seed.CODE))
+    answer = http.post("/commands/ObtainDocuments", json=body)
+    assert answer.status_code == 200, answer.text
+    after = served.store.event_at(first.stream, first.version + 1)
+    assert (after.command_id, after.event_hash) == (body["command_id"], answer.json()["event_hash"])
+    assert after.prev_hash == first.event_hash  # chained on the rival's event, not beside it
 
 
 @pytest.mark.parametrize(

@@ -150,8 +150,12 @@ def test_a_runner_stopped_by_a_recorded_error_explains_its_lag(
         connection.execute(
             f"UPDATE projection_positions SET position = {award - 1} WHERE name = 'notices'"
         )
-    with monkeypatch.context() as patched:
+    def broken_batch(self: Notices, connection: object, events: object) -> None:
+        raise RuntimeError("the notice renderer is broken")
+
+    with monkeypatch.context() as patched:  # in batches and one event at a time
         patched.setattr(Notices, "apply", broken)
+        patched.setattr(Notices, "apply_batch", broken_batch)
         assert main(["projections", "catch-up", "notices", "--db", url]) == 1
     capsys.readouterr()
     assert main(["projections", "status", "--db", url]) == 1

@@ -16,8 +16,6 @@ import json
 import secrets
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,26 +35,6 @@ from ledger.store import LedgerStore
 from ledger.transparency import TreeStore
 
 Db = sqlite3.Connection
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The demo database, and its latest checkpoint saved to a file (as a bidder would)."""
-    folder = tmp_path_factory.mktemp("tamper")
-    path, note = folder / "demo.db", folder / "checkpoint.txt"
-    url = f"sqlite:///{path}"
-    for args, out in ((["demo"], None), (["checkpoint"], note)):
-        result = subprocess.run(
-            [sys.executable, "-m", "commands.cli", *args, "--db", url],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stderr
-        if out is not None:
-            out.write_text(result.stdout, encoding="utf-8")
-    return path, note
 
 
 @pytest.fixture

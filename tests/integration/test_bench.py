@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bench.append import BATCH_METHOD, BATCH_SIZE, AppendBench
+from bench.append import BATCH_SIZE, AppendBench
 from bench.baseline import LEDGER_TABLE, PLAIN_TABLE
 from bench.loggen import CachedLog, ensure_logs
 from bench.opening import measure_opening
-from commands.service import LedgerService, Outcome
-from ledger.envelope import SignedCommand
 from ledger.store import LedgerStore
 from ledger.verification import verify_log
 
@@ -100,24 +98,9 @@ def test_single_appends_write_every_bid_and_mirror_them_in_the_plain_table(
         store.close()
 
 
-def test_without_a_batch_method_the_reason_is_given(copy: tuple[CachedLog, str]) -> None:
-    log, url = copy
-    bench = AppendBench(url, log.last_time)
-    try:
-        assert bench.batch_missing() == (
-            f"LedgerService has no {BATCH_METHOD}(): it appends one command per transaction"
-        )
-    finally:
-        bench.close()
-
-
-def test_batched_appends_are_measured_once_the_service_has_the_method(
-    copy: tuple[CachedLog, str], monkeypatch: pytest.MonkeyPatch
+def test_batched_appends_write_every_bid_through_execute_many(
+    copy: tuple[CachedLog, str],
 ) -> None:
-    def execute_many(self: LedgerService, commands: list[SignedCommand]) -> list[Outcome]:
-        return [self.execute(command) for command in commands]
-
-    monkeypatch.setattr(LedgerService, BATCH_METHOD, execute_many, raising=False)
     log, url = copy
     bench = AppendBench(url, log.last_time)
     try:
@@ -129,9 +112,14 @@ def test_batched_appends_are_measured_once_the_service_has_the_method(
     assert [len(calls) for calls in run.ours] == [2, 2]
     assert len(run.comparison("batched append").ratios) == 2
     assert len(_rows(url, LEDGER_TABLE)) == log.size + 2 * 11 + 4 * BATCH_SIZE
+    store = LedgerStore(url)
+    try:
+        assert verify_log(store).events == log.size + 2 * 11 + 4 * BATCH_SIZE
+    finally:
+        store.close()
 
 
-def test_the_opening_benchmark_opens_every_bid_both_ways() -> None:
-    result = measure_opening(count=3, document_bytes=2048, repetitions=2)
+def test_the_opening_benchmark_opens_every_bid_both_ways(tmp_path: Path) -> None:
+    result = measure_opening(count=3, document_bytes=2048, repetitions=2, cache=tmp_path)
     assert len(result.ratios) == 2
     assert result.extra == {"bids": 3, "document_bytes": 2048}

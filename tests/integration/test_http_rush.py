@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bench.rush import DEADLINE, check, rush, staged
+from bench.http_rush import DEADLINE, check, rush, staged
 from commands import seed
 
 ROOT = Path(__file__).resolve().parents[2]

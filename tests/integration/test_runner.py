@@ -250,6 +250,15 @@ def test_the_cli_shows_status_and_rebuilds_with_a_progress_bar(
     known = "known: audit_trail, example, notices, tender_state"
     assert f"no projection 'nonesuch'; {known}" in capsys.readouterr().err
 
+    assert main(["projections", "rebuild", "--db", url]) == 0  # every model, in one pass
+    captured = capsys.readouterr()
+    assert sorted(captured.out.splitlines()) == [
+        f"{name}: {head} events applied"
+        for name in ("audit_trail", "example", "notices", "tender_state")
+    ]
+    assert captured.err.endswith(f"rebuild [{'#' * 30}] {head}/{head}\n")
+    assert rows(engine, EventCounts()) == incremental
+
 
 def test_following_the_log_picks_up_events_appended_while_it_polls(published: World) -> None:
     store = published.service.store

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bench.append import growth
 from bench.report import HEADLINES, headline, markdown
+from bench.rush import RushFigure, RushResult
 from bench.stats import Comparison, Spread, Unmeasured
 
 
@@ -44,3 +46,23 @@ def test_the_table_shows_medians_beside_baselines_and_the_ratio_spread() -> None
     table = markdown([_append(1000, [(10, 100), (30, 100), (20, 50)])])
     row = next(line for line in table.splitlines() if line.startswith("| append (SQLite)"))
     assert "| 1,000 | 20 events/s (ours) | 100 events/s (plain) | 0.3 | 0.1 | 0.4 | 3 |" in row
+
+
+def test_a_command_cost_that_does_not_grow_with_the_log_gives_a_growth_near_one() -> None:
+    small = _append(1000, [(100, 50), (120, 60)])
+    large = _append(100_000, [(100, 25), (100, 30)])
+    (found,) = growth([small, large])
+    assert found.name == "append cost growth (SQLite)"
+    assert found.ours == [1.0, 1.2]  # cost at 10^5 ÷ cost at 10^3, per repetition
+    assert found.baseline == [2.0, 2.0]
+    assert growth([small]) == []
+
+
+def test_the_deadline_rush_gets_its_own_table_and_no_headline() -> None:
+    run = RushResult(200, 8, 1000, 300, 250, 400, 4.0, [5.0] * 98 + [80.0, 90.0], 1234)
+    table = markdown([RushFigure("deadline rush (SQLite)", "SQLite", [run, run])])
+    row = next(line for line in table.splitlines() if line.startswith("| SQLite | 200 (8)"))
+    assert "| 1,000 | 300 | 250 | 400 | 250 (250–250) | 5 ms | 90 ms | 2 |" in row
+    assert headline(
+        [RushFigure("deadline rush (SQLite)", "SQLite", [run])]
+    ).ratios == dict.fromkeys(HEADLINES)

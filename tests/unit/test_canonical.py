@@ -5,18 +5,34 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ledger.canonical import canonical_bytes, domain_digest
+from ledger.canonical import _encode, canonical_bytes, domain_digest
 from ledger.errors import InvalidInput
 
 JCS = Path(__file__).resolve().parents[1] / "vectors" / "jcs"
 VECTOR_NAMES = ("arrays", "french", "structures", "unicode", "values", "weird")
 ES6_LINES = 2200
+
+
+def exact_bytes(value: Any) -> bytes:
+    """The exact (pure Python) encoder the fast path must agree with."""
+    return _encode(value, "$", 0).encode("utf-8")
+
+
+def _nested(depth: int) -> Any:
+    """A list nested ``depth`` levels below the top value."""
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = [value]
+    return value
 
 
 def _input(name: str) -> Any:
@@ -127,3 +143,49 @@ def test_money_as_a_decimal_string_and_integers_canonicalise() -> None:
 def test_a_domain_digest_covers_the_domain_label_and_the_canonical_bytes() -> None:
     digest = domain_digest(b"bidledger/test/v1\n", {"b": "2", "a": 1})
     assert digest == hashlib.sha256(b'bidledger/test/v1\n{"a":1,"b":"2"}').digest()
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=6)
+_JSON_LEAVES = (
+    st.none() | st.booleans() | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1) | _TEXT
+)
+_JSON = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_the_fast_encoder_writes_the_bytes_the_exact_encoder_and_the_library_write(
+    value: Any,
+) -> None:
+    assert canonical_bytes(value) == exact_bytes(value) == bytes(rfc8785.dumps(value))
+
+
+def test_keys_that_sort_differently_in_utf16_are_ordered_as_jcs_orders_them() -> None:
+    value = {"\U0001f600": 1, "\ufb01": 2, "a": 3}  # U+1F600 sorts before U+FB01 in UTF-16
+    assert canonical_bytes(value) == bytes(rfc8785.dumps(value))
+    assert canonical_bytes(value).index("\U0001f600".encode()) < canonical_bytes(value).index(
+        "\ufb01".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({1: "a"}, r"^\$: object keys must be strings$"),
+        ({"n": 2**53}, r"^\$\.n: integer 9007199254740992 is outside"),
+        ({"s": "\ud800"}, r"^\$\.s: string holds a lone surrogate$"),
+        ({"d": Decimal("1.5")}, r"^\$\.d: Decimal has no canonical JSON form$"),
+        (_nested(33), r"nested more than 32 levels deep$"),
+    ],
+)
+def test_what_the_fast_path_cannot_write_is_refused_with_its_path(value: Any, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        canonical_bytes(value)
+
+
+def test_a_value_nested_exactly_to_the_limit_is_written() -> None:
+    assert canonical_bytes(_nested(32)) == exact_bytes(_nested(32))

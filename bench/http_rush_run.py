@@ -1,4 +1,4 @@
-"""``python -m bench.rush_run``: the deadline rush over HTTP, timed (docs/benchmarks.md).
+"""``python -m bench.http_rush_run``: the deadline rush over HTTP, timed (docs/benchmarks.md).
 
 ``--clients N`` bidders, ``--threads T`` of them as threads of this process and the rest
 spread over ``--processes P`` client processes; the clock runs from ``--lead`` seconds
@@ -20,11 +20,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.rush import check, rush, staged
+from bench.http_rush import check, rush, staged
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.rush_run", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.http_rush_run", description=__doc__)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--threads", type=int, default=40)
     parser.add_argument("--processes", type=int, default=4)
