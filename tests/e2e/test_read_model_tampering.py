@@ -150,6 +150,7 @@ def test_a_runner_stopped_by_a_recorded_error_explains_its_lag(
         connection.execute(
             f"UPDATE projection_positions SET position = {award - 1} WHERE name = 'notices'"
         )
+
     def broken_batch(self: Notices, connection: object, events: object) -> None:
         raise RuntimeError("the notice renderer is broken")
 
