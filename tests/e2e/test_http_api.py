@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import jsonschema
@@ -154,6 +155,20 @@ def test_a_command_is_decided_after_what_another_writer_saved_first(
     after = served.store.event_at(first.stream, first.version + 1)
     assert (after.command_id, after.event_hash) == (body["command_id"], answer.json()["event_hash"])
     assert after.prev_hash == first.event_hash  # chained on the rival's event, not beside it
+
+
+def test_a_command_id_used_again_for_another_command_is_a_409_and_writes_nothing(
+    served: Served, http: httpx.Client
+) -> None:
+    command_id = str(uuid4())
+    first = _signed(served, seed.SUPPLIER_A, "bidder", ObtainDocuments(seed.CODE), command_id)
+    assert http.post("/commands/ObtainDocuments", json=first).status_code == 200
+    head = served.store.head()
+    other = _signed(served, seed.SUPPLIER_B, "bidder", ObtainDocuments(seed.CODE), command_id)
+    problem = _problem(http.post("/commands/ObtainDocuments", json=other), 409)
+    assert problem["type"] == "/problems/command-id-reused"
+    assert problem["rule"] == "COMMAND_ID_REUSED"
+    assert served.store.head() == head
 
 
 @pytest.mark.parametrize(
