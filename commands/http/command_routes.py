@@ -27,8 +27,8 @@ JSON = "application/json"
 _REFUSALS = {
     "400": "malformed JSON, a wrong type, an unknown or missing field",
     "403": "the signature, key or role does not authenticate the actor (S1, S2)",
-    "409": "another writer changed the stream first, or the command id was used for other "
-    "content (S3)",
+    "409": "the command id was used for other content (S3), or a stored event already holds "
+    "the stream's next version",
     "413": f"the body is larger than {MAX_COMMAND_BYTES} bytes",
     "415": "the body is not application/json",
     "422": "a rule of the procedure refuses the command; the problem names the rule and clause",
