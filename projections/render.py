@@ -264,7 +264,15 @@ def render_overview(overview: dict[str, Any]) -> str:
         ),
         (
             "Challenges and complaints",
-            ("tender", "lot", "challenger", "filed", "answered", "decision"),
+            (
+                "tender",
+                "lot",
+                "challenger",
+                "filed",
+                "answered",
+                "complained",
+                "complaint decision",
+            ),
             [
                 (
                     r["tender"],
@@ -272,13 +280,14 @@ def render_overview(overview: dict[str, Any]) -> str:
                     name(r["challenger"]),
                     _short(r["filed_at"]),
                     _short(r["answered_at"]),
+                    _short(r.get("complaint_at")),
                     r.get("decision"),
                 )
                 for r in overview["challenges"]
             ],
         ),
         (
-            "Suspended procedures",
+            "Procedures suspended now",
             ("tender", "since"),
             [(r["code"], r["suspended"]) for r in overview["suspended"]],
         ),
