@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import re
 import socket
-import subprocess
-import sys
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +26,7 @@ from ledger.policy import parse_policy
 from ledger.store import LedgerStore
 from ledger.transparency import TreeStore, prove
 from projections.ocds import package as ocds_package
+from tests.support.cli import DemoFiles
 from tests.support.ocds import (
     RECORD_PACKAGE,
     RELEASE,
@@ -51,18 +50,9 @@ BIDDERS = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's SQLite file, made by `bidledger demo` in its own process."""
-    path = tmp_path_factory.mktemp("open-data") / "demo.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "commands.cli", "demo", "--db", f"sqlite:///{path}"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return path
+def demo(demo_files: DemoFiles) -> Path:
+    """The demo's SQLite file, made by `bidledger demo` in its own process: only read."""
+    return demo_files.database
 
 
 @pytest.fixture

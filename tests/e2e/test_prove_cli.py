@@ -26,6 +26,7 @@ from commands.cli import main
 from commands.world import World
 from ledger.merkle import verify_consistency, verify_inclusion
 from ledger.store import LedgerStore
+from tests.support.cli import DemoFiles
 
 
 def _h(data: bytes) -> bytes:
@@ -88,17 +89,9 @@ def mth(leaves: Sequence[bytes]) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("prove") / "demo.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "commands.cli", "demo", "--db", f"sqlite:///{path}"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return path
+def demo(demo_files: DemoFiles) -> Path:
+    """The demo's SQLite file, made by `bidledger demo` in its own process: only read."""
+    return demo_files.database
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

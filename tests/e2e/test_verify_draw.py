@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,22 +20,15 @@ import pytest
 from commands import seed
 from commands.cli import main
 from tests.support.attacker import rebuild_tree, rechain
+from tests.support.cli import DemoFiles
 
 Db = sqlite3.Connection
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("draw") / "demo.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "commands.cli", "demo", "--db", f"sqlite:///{path}"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return path
+def demo(demo_files: DemoFiles) -> Path:
+    """The demo's SQLite file, made by `bidledger demo` in its own process: only read."""
+    return demo_files.database
 
 
 @pytest.fixture
