@@ -15,10 +15,10 @@ import binascii
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.canonical import canonical_bytes, loads_strict
+from ledger.canonical import canonical_bytes, loads_strict, same_value
 from ledger.crypto import aead, shamir
 from ledger.errors import InvalidInput
 from ledger.limits import MAX_SEALED_BID_BYTES
@@ -58,6 +58,7 @@ class SealedBid:
     threshold: int
     shares: tuple[WrappedShare, ...]
     key_commitment: str  # hex SHA-256 binding the data key (see sealing.data_key_commitment)
+    _encoded: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form: base64 for binary fields, lower-case hex for digests."""
@@ -68,7 +69,7 @@ class SealedBid:
             "bidder": self.bidder,
             "nonce": _b64(self.nonce),
             "ciphertext": _b64(self.ciphertext),
-            "ciphertext_sha256": hashlib.sha256(self.ciphertext).hexdigest(),
+            "ciphertext_sha256": self.ciphertext_digest(),
             "key_commitment": self.key_commitment,
             "threshold": self.threshold,
             "shares": [
@@ -92,8 +93,10 @@ class SealedBid:
         """Parse :meth:`to_json` output, checking every field; errors name the field."""
         encoded = _canonical(data, "sealed bid", MAX_SEALED_BID_BYTES)
         sealed = cls._fields_of(data)
-        if canonical_bytes(sealed.to_json()) != encoded:
+        written = sealed.to_json()
+        if not same_value(written, data) and canonical_bytes(written) != encoded:
             raise InvalidInput("sealed bid: not in the canonical form its fields are written in")
+        object.__setattr__(sealed, "_encoded", encoded)  # just shown equal to to_json's
         return sealed
 
     @classmethod
@@ -127,7 +130,12 @@ class SealedBid:
 
     def digest(self) -> str:
         """Hex SHA-256 of the canonical bytes of :meth:`to_json`: what the bidder signs."""
-        return hashlib.sha256(canonical_bytes(self.to_json())).hexdigest()
+        encoded = self._encoded if self._encoded is not None else canonical_bytes(self.to_json())
+        return hashlib.sha256(encoded).hexdigest()
+
+    def ciphertext_digest(self) -> str:
+        """Hex SHA-256 of the ciphertext (``ciphertext_sha256`` of :meth:`to_json`)."""
+        return hashlib.sha256(self.ciphertext).hexdigest()
 
 
 @dataclass(frozen=True)
