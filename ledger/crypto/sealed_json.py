@@ -59,6 +59,9 @@ class SealedBid:
     shares: tuple[WrappedShare, ...]
     key_commitment: str  # hex SHA-256 binding the data key (see sealing.data_key_commitment)
     _encoded: bytes | None = field(default=None, init=False, repr=False, compare=False)
+    _ciphertext_text: tuple[str, str] | None = field(  # (base64, hex SHA-256), as read
+        default=None, init=False, repr=False, compare=False
+    )
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form: base64 for binary fields, lower-case hex for digests."""
@@ -68,7 +71,7 @@ class SealedBid:
             "lot": self.lot,
             "bidder": self.bidder,
             "nonce": _b64(self.nonce),
-            "ciphertext": _b64(self.ciphertext),
+            "ciphertext": self._ciphertext_b64(),
             "ciphertext_sha256": self.ciphertext_digest(),
             "key_commitment": self.key_commitment,
             "threshold": self.threshold,
@@ -126,6 +129,8 @@ class SealedBid:
         officials = [s.official for s in sealed.shares]
         if len(set(officials)) != len(officials):
             raise InvalidInput("shares: an official is named more than once")
+        # both just shown to be what to_json writes for these bytes: not written twice
+        object.__setattr__(sealed, "_ciphertext_text", (data["ciphertext"], found))
         return sealed
 
     def digest(self) -> str:
@@ -135,7 +140,14 @@ class SealedBid:
 
     def ciphertext_digest(self) -> str:
         """Hex SHA-256 of the ciphertext (``ciphertext_sha256`` of :meth:`to_json`)."""
+        if self._ciphertext_text is not None:
+            return self._ciphertext_text[1]
         return hashlib.sha256(self.ciphertext).hexdigest()
+
+    def _ciphertext_b64(self) -> str:
+        if self._ciphertext_text is not None:
+            return self._ciphertext_text[0]
+        return _b64(self.ciphertext)
 
 
 @dataclass(frozen=True)
@@ -231,8 +243,8 @@ def _int_field(data: Mapping[str, Any], name: str, low: int, high: int, where: s
 
 def _b64_field(data: Mapping[str, Any], name: str, size: int = 0, where: str = "") -> bytes:
     value, label = data[name], f"{where}.{name}" if where else name
-    try:
-        raw = base64.b64decode(value, validate=True) if isinstance(value, str) else None
+    try:  # strict: only the alphabet and well-placed padding (then compared, written back)
+        raw = binascii.a2b_base64(value, strict_mode=True) if isinstance(value, str) else None
     except binascii.Error:
         raw = None
     if raw is None or _b64(raw) != value:
