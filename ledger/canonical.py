@@ -69,7 +69,10 @@ def same_value(one: Any, two: Any) -> bool:
         for key, item in one.items():
             if type(key) is not str or key not in two or not same_value(item, two[key]):
                 return False
-        return all(type(key) is str for key in two)
+        for key in two:
+            if type(key) is not str:
+                return False
+        return True
     if kind is list or kind is tuple:
         return len(one) == len(two) and all(map(same_value, one, two))
     return kind in _LEAVES_AND_INT and bool(one == two)
