@@ -64,18 +64,16 @@ def same_value(one: Any, two: Any) -> bool:
     if kind is not type(two):
         return False
     if kind is dict:
-        if len(one) != len(two):
-            return False
-        for key, item in one.items():
-            if type(key) is not str or key not in two or not same_value(item, two[key]):
-                return False
-        for key in two:
-            if type(key) is not str:
-                return False
-        return True
+        return _same_object(one, two)
     if kind is list or kind is tuple:
         return len(one) == len(two) and all(map(same_value, one, two))
     return kind in _LEAVES_AND_INT and bool(one == two)
+
+
+def _same_object(one: dict[Any, Any], two: dict[Any, Any]) -> bool:
+    if len(one) != len(two) or not set(map(type, one)) | set(map(type, two)) <= {str}:
+        return False
+    return all(key in two and same_value(item, two[key]) for key, item in one.items())
 
 
 def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYTES) -> Any:
