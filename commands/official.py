@@ -15,7 +15,6 @@ from typing import Any
 import nacl.public
 
 from ledger.crypto.key_shares import Unopenable, open_or_declare
-from ledger.crypto.sealing import SealedBid
 from ledger.procedure.state import TenderState
 from ledger.procedure.tender.reveal import authorised_bids
 from ledger.procedure.tender.unopenable import MAX_DISCLOSED, UnopenableShare
@@ -41,7 +40,7 @@ def open_my_shares(
     declared: list[UnopenableShare] = []
     reasons: list[str] = []
     for bid in authorised_bids(tender):
-        sealed = SealedBid.from_json(bid.sealed)
+        sealed = bid.sealed_bid()
         opened = open_or_declare(sealed, official=official, private_key=private_key)
         if isinstance(opened, Unopenable):
             declared.append(_declaration(bid.lot, bid.bidder, opened))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ledger.errors import InvalidInput
@@ -26,6 +26,9 @@ _STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _PLAIN_JSON = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False, check_circular=False
 )
+_LEAVES = frozenset({str, bool, type(None)})
+_CONTAINERS = frozenset({dict, list, tuple})
+_LEAVES_AND_INT = _LEAVES | {int}
 _BELOW_U_E000 = bytes(range(0xEE))  # UTF-8 lead bytes from 0xEE on start U+E000 and above
 
 
@@ -53,8 +56,35 @@ def domain_digest(domain: bytes, value: Any) -> bytes:
     return hashlib.sha256(domain + canonical_bytes(value)).digest()
 
 
+def same_value(one: Any, two: Any) -> bool:
+    """Whether two values are the same JSON of the same plain types (str, int, bool, None,
+    dict with str keys, list, tuple), so that :func:`canonical_bytes` writes (or refuses)
+    both alike. False for anything else, where only comparing their bytes can tell."""
+    kind = type(one)
+    if kind is not type(two):
+        return False
+    if kind is dict:
+        return _same_object(one, two)
+    if kind is list or kind is tuple:
+        return len(one) == len(two) and all(map(same_value, one, two))
+    return kind in _LEAVES_AND_INT and bool(one == two)
+
+
+def _same_object(one: dict[Any, Any], two: dict[Any, Any]) -> bool:
+    if len(one) != len(two) or not set(map(type, one)) | set(map(type, two)) <= {str}:
+        return False
+    return all(key in two and same_value(item, two[key]) for key, item in one.items())
+
+
 def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYTES) -> Any:
     """Parse a JSON text strictly; :class:`InvalidInput` naming ``where`` and the problem."""
+    return loads_canonical(data, where, max_bytes=max_bytes)[0]
+
+
+def loads_canonical(
+    data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYTES
+) -> tuple[Any, bytes]:
+    """:func:`loads_strict`, with the canonical bytes of the value it read (computed once)."""
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise InvalidInput(f"{where}: {size} bytes is more than the limit of {max_bytes}")
@@ -77,10 +107,10 @@ def loads_strict(data: bytes | str, where: str, *, max_bytes: int = MAX_TEXT_BYT
     except ValueError as exc:
         raise InvalidInput(f"{where}: not strict JSON ({exc})") from None
     try:
-        canonical_bytes(value)  # lone surrogates, depth
+        encoded = canonical_bytes(value)  # lone surrogates, depth
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc}") from None
-    return value
+    return value, encoded
 
 
 def _check_nesting(text: str, where: str) -> None:
@@ -89,6 +119,8 @@ def _check_nesting(text: str, where: str) -> None:
     Brackets inside strings do not count; the outermost value is depth 0, as in
     :func:`canonical_bytes`, so at most ``MAX_DEPTH + 1`` containers are open at once.
     """
+    if text.count("[") + text.count("{") <= MAX_DEPTH + 1:
+        return  # fewer openers in all, inside strings or not, than the limit
     depth = 0
     for token in _STRING_OR_BRACKET.finditer(text):
         mark = token.group()
@@ -106,24 +138,30 @@ def _plain(value: Any, depth: int) -> bool:
     if kind is dict:
         if value and depth >= MAX_DEPTH:
             return False
-        for key, item in value.items():
-            if type(key) is not str or not _plain_item(item, depth):
+        for key in value:
+            if type(key) is not str:
                 return False
-        return True
+        return _plain_items(value.values(), depth)
     if kind is list or kind is tuple:
         if value and depth >= MAX_DEPTH:
             return False
-        return all(_plain_item(item, depth) for item in value)
-    return _plain_item(value, depth - 1)
+        return _plain_items(value, depth)
+    return _plain_items((value,), depth - 1)
 
 
-def _plain_item(item: Any, depth: int) -> bool:
-    kind = type(item)
-    if kind is str or kind is bool or item is None:
-        return True
-    if kind is int:
-        return bool(-MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER)
-    return _plain(item, depth + 1) if kind is dict or kind is list or kind is tuple else False
+def _plain_items(items: Iterable[Any], depth: int) -> bool:
+    """Whether every item of a container at ``depth`` is plain (leaves checked in line)."""
+    for item in items:
+        kind = type(item)
+        if kind in _LEAVES:
+            continue
+        if kind is int:
+            if -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                continue
+            return False
+        if kind not in _CONTAINERS or not _plain(item, depth + 1):
+            return False
+    return True
 
 
 def _encode(value: Any, path: str, depth: int) -> str:

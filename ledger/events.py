@@ -43,6 +43,9 @@ class StoredCommand(SignedCommand):
 class LedgerEvent(DomainEvent):
     """A signed action: the actor's command, what the ledger derived, and the chain."""
 
+    # The signed command, built once per event object; a slot, so never in the stored state.
+    __slots__ = ("_signed",)
+
     command: str
     command_id: str
     actor: str
@@ -61,6 +64,13 @@ class LedgerEvent(DomainEvent):
 
     def signed_command(self) -> SignedCommand:
         """The command exactly as its actor signed it (a refused attempt: for its tender)."""
+        built: SignedCommand | None = getattr(self, "_signed", None)
+        if built is None:
+            built = self._build_command()
+            object.__setattr__(self, "_signed", built)
+        return built
+
+    def _build_command(self) -> SignedCommand:
         stream = str(self.originator_id)
         if self.type in ("AttemptsOpened", "AttemptRefused"):
             stream = str(self.facts.get("stream", stream))

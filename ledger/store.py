@@ -122,9 +122,27 @@ class LedgerStore:
     def events(
         self, stream: UUID, after: int = 0, upto: int | None = None
     ) -> Iterator[LedgerEvent]:
-        """The stream's events with versions in (``after``, ``upto``], in order."""
-        for event in self._app.events.get(stream, gt=after or None, lte=upto):
-            yield _ledger_event(event)
+        """The stream's events with versions in (``after``, ``upto``], in order: one plain
+        select in the library's transaction (the open write's, if any), each record decoded
+        by the library's mapper."""
+        table = self.events_table
+        version = table.c.originator_version
+        query = sa.select(table.c.originator_id, version, table.c.topic, table.c.state)
+        query = query.where(table.c.originator_id == stream)
+        if after:
+            query = query.where(version > after)
+        if upto is not None:
+            query = query.where(version <= upto)
+        with self._recorder.transaction(commit=False) as session:  # a write's own, if open
+            found = session.execute(query.order_by(version)).all()
+        for row in found:
+            stored = StoredEvent(
+                originator_id=row[0],
+                originator_version=row[1],
+                topic=row[2],
+                state=_as_bytes(row[3]),
+            )
+            yield _ledger_event(self.decode(stored))
 
     def state(self, kind: type[S], stream: UUID, version: int | None = None) -> S:
         """The state the stream's events (up to ``version``) leave; NotFound if none."""

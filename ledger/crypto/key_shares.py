@@ -19,7 +19,7 @@ from typing import Any, Literal
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 
-from ledger.canonical import canonical_bytes, loads_strict
+from ledger.canonical import canonical_bytes, loads_canonical
 from ledger.crypto import shamir
 from ledger.crypto.sealed_json import KeyShare, SealedBid, WrappedShare
 from ledger.errors import InvalidInput, LedgerError, RuleViolation, VerificationFailure
@@ -198,9 +198,9 @@ def _position(sealed: SealedBid, official: str) -> str:
 
 def _parse_share_plaintext(plaintext: bytes, position: str) -> dict[str, Any]:
     try:
-        content = loads_strict(plaintext, "the unwrapped share")
+        content, encoded = loads_canonical(plaintext, "the unwrapped share")
         shamir.Share.from_hex(content["share"])
-        canonical = canonical_bytes(content) == plaintext
+        canonical = encoded == plaintext
     except (ValueError, TypeError, KeyError, RecursionError, LedgerError) as exc:
         raise VerificationFailure(position, f"the unwrapped share is malformed: {exc}") from exc
     if (

@@ -15,10 +15,10 @@ import binascii
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.canonical import canonical_bytes, loads_strict
+from ledger.canonical import canonical_bytes, loads_strict, same_value
 from ledger.crypto import aead, shamir
 from ledger.errors import InvalidInput
 from ledger.limits import MAX_SEALED_BID_BYTES
@@ -58,6 +58,10 @@ class SealedBid:
     threshold: int
     shares: tuple[WrappedShare, ...]
     key_commitment: str  # hex SHA-256 binding the data key (see sealing.data_key_commitment)
+    _encoded: bytes | None = field(default=None, init=False, repr=False, compare=False)
+    _ciphertext_text: tuple[str, str] | None = field(  # (base64, hex SHA-256), as read
+        default=None, init=False, repr=False, compare=False
+    )
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form: base64 for binary fields, lower-case hex for digests."""
@@ -67,8 +71,8 @@ class SealedBid:
             "lot": self.lot,
             "bidder": self.bidder,
             "nonce": _b64(self.nonce),
-            "ciphertext": _b64(self.ciphertext),
-            "ciphertext_sha256": hashlib.sha256(self.ciphertext).hexdigest(),
+            "ciphertext": self._ciphertext_b64(),
+            "ciphertext_sha256": self.ciphertext_digest(),
             "key_commitment": self.key_commitment,
             "threshold": self.threshold,
             "shares": [
@@ -92,8 +96,10 @@ class SealedBid:
         """Parse :meth:`to_json` output, checking every field; errors name the field."""
         encoded = _canonical(data, "sealed bid", MAX_SEALED_BID_BYTES)
         sealed = cls._fields_of(data)
-        if canonical_bytes(sealed.to_json()) != encoded:
+        written = sealed.to_json()
+        if not same_value(written, data) and canonical_bytes(written) != encoded:
             raise InvalidInput("sealed bid: not in the canonical form its fields are written in")
+        object.__setattr__(sealed, "_encoded", encoded)  # just shown equal to to_json's
         return sealed
 
     @classmethod
@@ -123,11 +129,25 @@ class SealedBid:
         officials = [s.official for s in sealed.shares]
         if len(set(officials)) != len(officials):
             raise InvalidInput("shares: an official is named more than once")
+        # both just shown to be what to_json writes for these bytes: not written twice
+        object.__setattr__(sealed, "_ciphertext_text", (data["ciphertext"], found))
         return sealed
 
     def digest(self) -> str:
         """Hex SHA-256 of the canonical bytes of :meth:`to_json`: what the bidder signs."""
-        return hashlib.sha256(canonical_bytes(self.to_json())).hexdigest()
+        encoded = self._encoded if self._encoded is not None else canonical_bytes(self.to_json())
+        return hashlib.sha256(encoded).hexdigest()
+
+    def ciphertext_digest(self) -> str:
+        """Hex SHA-256 of the ciphertext (``ciphertext_sha256`` of :meth:`to_json`)."""
+        if self._ciphertext_text is not None:
+            return self._ciphertext_text[1]
+        return hashlib.sha256(self.ciphertext).hexdigest()
+
+    def _ciphertext_b64(self) -> str:
+        if self._ciphertext_text is not None:
+            return self._ciphertext_text[0]
+        return _b64(self.ciphertext)
 
 
 @dataclass(frozen=True)
@@ -223,8 +243,8 @@ def _int_field(data: Mapping[str, Any], name: str, low: int, high: int, where: s
 
 def _b64_field(data: Mapping[str, Any], name: str, size: int = 0, where: str = "") -> bytes:
     value, label = data[name], f"{where}.{name}" if where else name
-    try:
-        raw = base64.b64decode(value, validate=True) if isinstance(value, str) else None
+    try:  # strict: only the alphabet and well-placed padding (then compared, written back)
+        raw = binascii.a2b_base64(value, strict_mode=True) if isinstance(value, str) else None
     except binascii.Error:
         raw = None
     if raw is None or _b64(raw) != value:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger import args as read
-from ledger.canonical import canonical_bytes, loads_strict
+from ledger.canonical import canonical_bytes, loads_canonical
 from ledger.errors import InvalidInput
 from ledger.limits import MAX_BID_DOCUMENT_BYTES
 from ledger.rules.correction import PriceLine, PriceSheet
@@ -59,8 +59,8 @@ def encode_bid_document(document: Mapping[str, Any]) -> bytes:
 
 def parse_bid_document(plaintext: bytes) -> BidDocument:
     """Parse a bid from its canonical bytes; a malformed field is named in the error."""
-    data = loads_strict(plaintext, "bid document", max_bytes=MAX_BID_DOCUMENT_BYTES)
-    if canonical_bytes(data) != plaintext:
+    data, encoded = loads_canonical(plaintext, "bid document", max_bytes=MAX_BID_DOCUMENT_BYTES)
+    if encoded != plaintext:
         raise InvalidInput("bid document is not in canonical (RFC 8785) form")
     if not isinstance(data, dict) or data.get("v") != DOCUMENT_VERSION:
         raise InvalidInput(f"bid document must be an object with v = {DOCUMENT_VERSION!r}")

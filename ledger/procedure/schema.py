@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
 
-from ledger.canonical import canonical_bytes
+from ledger.canonical import canonical_bytes, same_value
 from ledger.clock import format_time, parse_time
 from ledger.errors import InvalidInput
 from ledger.limits import MAX_ITEMS, MAX_SAFE_INTEGER, MAX_STRING
@@ -104,7 +104,9 @@ def parse(cls: type[T], args: Any, where: str = "args") -> T:
     """``cls`` from signed arguments; :class:`InvalidInput` naming the field at fault."""
     value = _object(cls, args, where)
     written = to_args(value)
-    if canonical_bytes(written) != canonical_bytes(args):
+    if same_value(written, args):  # the same plain JSON: one encoding refuses or passes both
+        canonical_bytes(args)
+    elif canonical_bytes(written) != canonical_bytes(args):
         raise InvalidInput(f"{where}: {_first_difference(args, written, where)}")
     return value
 

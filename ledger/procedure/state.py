@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ledger.crypto.sealed_json import SealedBid
 from ledger.errors import NotFound, Reason
 from ledger.procedure.calendar import WorkingCalendar
 from ledger.procedure.clocks import Days, Minutes, Period, Suspension, due
@@ -62,10 +63,20 @@ class Bid:
     scores: dict[str, dict[str, str]] = field(default_factory=dict)
     valid_until: datetime | None = None  # set when the bidder extends its validity (§17.2)
     validity_answers: dict[str, bool] = field(default_factory=dict)  # request id -> accepted
+    _parsed: tuple[dict[str, Any], SealedBid] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def valid(self) -> bool:
         return self.status == "revealed" and not self.invalid
+
+    def sealed_bid(self) -> SealedBid:
+        """``sealed`` read by :meth:`SealedBid.from_json`, every field checked; the result is
+        kept with this copy of the state, for as long as ``sealed`` is the same object."""
+        if self._parsed is None or self._parsed[0] is not self.sealed:
+            self._parsed = (self.sealed, SealedBid.from_json(self.sealed))
+        return self._parsed[1]
 
 
 @dataclass

@@ -14,7 +14,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.canonical import _encode, canonical_bytes, domain_digest
+from ledger.canonical import _encode, canonical_bytes, domain_digest, same_value
 from ledger.errors import InvalidInput
 
 JCS = Path(__file__).resolve().parents[1] / "vectors" / "jcs"
@@ -189,3 +189,27 @@ def test_what_the_fast_path_cannot_write_is_refused_with_its_path(value: Any, me
 
 def test_a_value_nested_exactly_to_the_limit_is_written() -> None:
     assert canonical_bytes(_nested(32)) == exact_bytes(_nested(32))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON, _JSON)
+def test_values_said_to_be_the_same_have_the_same_canonical_bytes(one: Any, two: Any) -> None:
+    assert same_value(one, json.loads(json.dumps(one)))
+    if same_value(one, two):
+        assert canonical_bytes(one) == canonical_bytes(two)
+
+
+@pytest.mark.parametrize(
+    ("one", "two"),
+    [
+        ({"n": 1}, {"n": True}),
+        ([1, 2], (1, 2)),
+        ({"a": "x"}, {"a": "y"}),
+        ({"a": 1}, {"a": 1, "b": 2}),
+        ({"a": 1.0}, {"a": 1.0}),
+        ({"a": Decimal("1")}, {"a": Decimal("1")}),
+        ({1: "x"}, {1: "x"}),
+    ],
+)
+def test_values_of_other_types_or_contents_are_not_the_same(one: Any, two: Any) -> None:
+    assert not same_value(one, two)

@@ -20,9 +20,8 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ledger import args as read
-from ledger.canonical import canonical_bytes
 from ledger.crypto.key_shares import check_handed_in
-from ledger.crypto.sealing import KeyShare, SealedBid, reveal
+from ledger.crypto.sealing import KeyShare, reveal
 from ledger.errors import InvalidInput, Rule, RuleViolation, VerificationFailure
 from ledger.procedure.base import Context, Guard, TenderCommand, applies, decides, phases
 from ledger.procedure.bid_document import BidDocument, parse_bid_document
@@ -184,7 +183,7 @@ def _check_every_bid_once(
 def _check_share(bid: Bid, key_share: KeyShare, official: str) -> None:
     """C5: the share must be the one the bidder committed to in its signed, sealed bid."""
     try:
-        check_handed_in(SealedBid.from_json(bid.sealed), key_share)
+        check_handed_in(bid.sealed_bid(), key_share)
     except RuleViolation as exc:
         where = f"official {official}, lot {bid.lot}, bidder {bid.bidder}"
         raise RuleViolation(exc.rule, f"{where}: {exc.detail}") from None
@@ -194,8 +193,7 @@ def _reveal_one(tender: TenderState, bid: Bid, facts: dict[str, Any]) -> None:
     """Decrypt and parse one bid into ``facts``; an unreadable bid is marked invalid."""
     shares = shares_for(tender, bid)
     try:
-        document = parse_bid_document(reveal(SealedBid.from_json(bid.sealed), shares))
-        canonical_bytes(dict(document.raw))
+        document = parse_bid_document(reveal(bid.sealed_bid(), shares))  # canonical, checked
     except (VerificationFailure, InvalidInput) as exc:
         facts["unreadable"].setdefault(bid.lot, []).append(bid.bidder)
         _invalid(facts, bid, rules.SEALED_AND_SIGNED, f"the sealed bid does not open: {exc}")

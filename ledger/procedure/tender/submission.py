@@ -69,7 +69,7 @@ def submit_bid(tender: TenderState, command: SubmitBid, ctx: Context) -> Decisio
     _check_padded(sealed)
     facts = {
         "sealed_digest": sealed.digest(),
-        "ciphertext_sha256": sealed.to_json()["ciphertext_sha256"],
+        "ciphertext_sha256": sealed.ciphertext_digest(),
     }
     return Decision("BidSubmitted", facts)
 

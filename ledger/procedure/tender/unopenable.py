@@ -24,7 +24,7 @@ from ledger.crypto.key_shares import (
     entry_for,
     wrapped_digest,
 )
-from ledger.crypto.sealing import KeyShare, SealedBid
+from ledger.crypto.sealing import KeyShare
 from ledger.errors import InvalidInput, Reason, RuleViolation
 from ledger.procedure.schema import arg
 from ledger.procedure.state import Bid, TenderState
@@ -59,7 +59,7 @@ def read_declarations(items: tuple[UnopenableShare, ...]) -> dict[BidKey, Unopen
 
 def check_declaration(bid: Bid, declaration: UnopenableShare, official: str) -> dict[str, Any]:
     """The facts of one declaration, checked against the bid the bidder sealed."""
-    sealed = SealedBid.from_json(bid.sealed)
+    sealed = bid.sealed_bid()
     expected = wrapped_digest(entry_for(sealed, official))
     if declaration.wrapped_sha256 != expected:
         raise RuleViolation(
