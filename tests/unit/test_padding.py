@@ -7,8 +7,6 @@ import itertools
 import json
 
 import pytest
-from nacl import bindings
-from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey
 
 from ledger.crypto import aead
@@ -84,32 +82,6 @@ def test_unpadding_gives_the_document_back(document: bytes) -> None:
 def test_a_malformed_padding_is_a_verification_failure(padded: bytes, message: str) -> None:
     with pytest.raises(VerificationFailure, match=message):
         unpad(padded)
-
-
-@pytest.mark.parametrize(
-    "block",
-    [
-        bytes(1024),
-        b"\x80" + bytes(1023),
-        bytes(1023) + b"\x80",
-        b"\x80" * 1024,
-        b"abc\x80\x00\x80" + bytes(1018),
-        b"abc\x80" + bytes(1019) + b"\x01",
-        b"abc\x81" + bytes(1020),
-        b"\x00\x80" + bytes(2046),
-        pad("价格".encode() * 600),
-    ],
-)
-def test_unpadding_accepts_and_returns_what_libsodium_does(block: bytes) -> None:
-    try:
-        expected: bytes | None = bytes(bindings.sodium_unpad(block, len(block)))
-    except CryptoError:
-        expected = None
-    try:
-        found: bytes | None = unpad(block)
-    except VerificationFailure:
-        found = None
-    assert found == expected
 
 
 def test_two_prices_of_different_lengths_in_one_class_give_equal_ciphertext_lengths() -> None:
