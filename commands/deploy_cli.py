@@ -144,6 +144,12 @@ def _init(options: argparse.Namespace) -> int:
     founded = found(url, keys, founding, clock, policy)
     print(f"a new ledger in {url}, founded {clock.now().isoformat(timespec='seconds')}")
     print(f"log origin {founding.origin}; calendar years recorded: {_years(founding.years)}")
+    if not options.calendar_year and clock.now().year + 1 not in founding.years:
+        print(
+            f"note: the calendar of {clock.now().year + 1} is not in the chinesecalendar package; "
+            "record it from the State Council's notice (bidledger calendar sign, then submit) "
+            "before any working-day rule reaches it"
+        )
     print(f"keys in {keys.folder}: " + ", ".join(path.name for path in founded.key_files))
     print(f"deployment file {founded.config}; trust policy {founded.policy}")
     print(f"log key (give it to each witness): {founded.log_vkey}")

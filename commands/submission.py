@@ -20,6 +20,7 @@ from ledger.envelope import SignedCommand
 from ledger.errors import ConcurrencyConflict, NotFound, RuleViolation
 
 RETRIES = 3
+_UNKEPT_CLAUSES = frozenset({"S1", "S2", "S3"})  # no genuine signer to keep an attempt of
 _POSITIONLESS = frozenset({"SubmitBid"})  # V2: before the deadline a position counts bids
 
 __all__ = ["Submitted", "submit_signed", "submit_signed_over_http"]
@@ -70,10 +71,15 @@ class Submitted:
         """The outcome in words, for a terminal."""
         if not self.accepted:
             refusal = self.refusal
+            kept = (
+                ""
+                if refusal["clause"] in _UNKEPT_CLAUSES
+                else " (the signed attempt is kept on the record, in the attempts stream)"
+            )
             return [
                 f"refused: {self.command} {self.command_id} by {refusal['clause']} "
                 f"({refusal['name']}) [{refusal['rule']}]: {refusal['detail']}; nothing was "
-                "written to the tender (the attempt is kept in its attempts stream)"
+                f"written{kept}"
             ]
         again = " (a retry: the first result)" if self.replayed else ""
         where = "" if self.leaf is None else f", leaf {self.leaf} of the log"

@@ -108,7 +108,8 @@ def _as_json(
 
 def _lines(result: dict[str, Any], options: argparse.Namespace) -> list[str]:
     lines = [
-        f"verified {result['events']} events in {len(result['streams'])} streams: every hash, "
+        f"verified {_count(result['events'], 'event')} in "
+        f"{_count(len(result['streams']), 'stream')}: every hash, "
         "chain link, signature and key validity holds, and every command re-run through the "
         "rules gives the event recorded"
     ]
@@ -135,6 +136,10 @@ def _lines(result: dict[str, Any], options: argparse.Namespace) -> list[str]:
             "its clock could be set (BIDLEDGER_CLOCK); its times prove nothing"
         )
     return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _merkle_lines(merkle: dict[str, Any] | None, options: argparse.Namespace) -> list[str]:
