@@ -93,7 +93,7 @@ def staged(url: str, bidders: int) -> Iterator[Stage]:
         clock.set(seed.beijing("2020-12-26 09:00"))
         for name in names:
             world.act(name, "bidder", ObtainDocuments(seed.CODE))
-        ledger = HttpLedger.of(service)
+        ledger = HttpLedger.of(service, stored=True)  # as bidledger serve runs it
         with BackgroundServer(create_app(ledger)) as server:
             yield Stage(store, service, clock, world, server.url, names)
         ledger.close()

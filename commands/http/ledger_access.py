@@ -20,6 +20,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from commands.http.problems import Problem
+from commands.http.read_model_follower import ReadModelFollower
 from commands.http.signed_reads import ReadGate, SignedRead
 from commands.platform import StoredReadModels
 from commands.service import LedgerService, Outcome
@@ -81,17 +82,19 @@ class HttpLedger:
     gate: ReadGate = field(default_factory=ReadGate)
     witness: Witness | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    stored: StoredReadModels | None = None
-    """The read models stored in the database, caught up after each write (``serve``)."""
+    follower: ReadModelFollower | None = None
+    """Keeps the read models stored in the database up with the writes (``serve``)."""
     _receipts_checked: int = -1  # the registry version at which the receipt key was valid
 
     @classmethod
     def of(
         cls, service: LedgerService, *, witness: Witness | None = None, stored: bool = False
     ) -> HttpLedger:
-        """``stored``: keep the database's own read models up with the log after each write."""
-        models = StoredReadModels(service.store) if stored else None
-        return cls(service, LiveViews(service.store), witness=witness, stored=models)
+        """``stored``: keep the database's own read models up with the log behind the writes."""
+        ledger = cls(service, LiveViews(service.store), witness=witness)
+        if stored:
+            ledger.follower = ReadModelFollower(StoredReadModels(service.store), ledger.lock)
+        return ledger
 
     @property
     def store(self) -> LedgerStore:
@@ -109,8 +112,8 @@ class HttpLedger:
                 outcome = self.service.execute(signed)
                 event = self.store.event_at(outcome.stream, outcome.version)
             finally:  # a refusal is on the record too (its attempt): show it as well
-                if self.stored is not None:
-                    self.stored.catch_up()
+                if self.follower is not None:
+                    self.follower.written()
         return outcome, dict(event.facts)
 
     def checkpoint(self, reason: str, tender: UUID | None) -> str:
@@ -157,6 +160,6 @@ class HttpLedger:
         self._receipts_checked = version
 
     def close(self) -> None:
+        if self.follower is not None:
+            self.follower.close()
         self.views.close()
-        if self.stored is not None:
-            self.stored.close()
