@@ -123,6 +123,7 @@ def submit_signed_over_http(signed: SignedCommand, url: str) -> Submitted:
         command=signed.command,
         command_id=signed.command_id,
         stream=str(outcome["stream"]),
+        event=outcome.get("event"),
         accepted=True,
         event_hash=str(outcome["event_hash"]),
         replayed=bool(outcome["replayed"]),

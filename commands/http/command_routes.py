@@ -59,17 +59,20 @@ def _endpoint(ledger: HttpLedger, name: str) -> Any:
             raise Problem(
                 400, "invalid-input", f"this is /commands/{name}; the body is a {signed.command}"
             )
-        outcome, facts = await run_in_threadpool(ledger.execute, signed)
-        return JSONResponse(outcome_json(outcome, signed, facts))
+        outcome, event = await run_in_threadpool(ledger.execute, signed)
+        return JSONResponse(outcome_json(outcome, signed, event.type, dict(event.facts)))
 
     run.__name__ = f"command_{name}"
     return run
 
 
-def outcome_json(outcome: Outcome, signed: SignedCommand, facts: dict[str, Any]) -> dict[str, Any]:
+def outcome_json(
+    outcome: Outcome, signed: SignedCommand, event: str, facts: dict[str, Any]
+) -> dict[str, Any]:
     """What the client learns: no log index or stream version (V2), the receipt for a bid."""
     return {
         "command": outcome.command,
+        "event": event,
         "command_id": signed.command_id,
         "stream": str(outcome.stream),
         "event_hash": outcome.event_hash,

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -103,8 +102,8 @@ class HttpLedger:
     def now(self) -> datetime:
         return self.service.clock.now()
 
-    def execute(self, signed: SignedCommand) -> tuple[Outcome, dict[str, Any]]:
-        """Run one signed command, writes taking turns; its outcome and the facts recorded."""
+    def execute(self, signed: SignedCommand) -> tuple[Outcome, LedgerEvent]:
+        """Run one signed command, writes taking turns; its outcome and the event recorded."""
         with self.lock:
             if signed.command == "SubmitBid":
                 self._check_receipt_key()
@@ -114,7 +113,7 @@ class HttpLedger:
             finally:  # a refusal is on the record too (its attempt): show it as well
                 if self.follower is not None:
                     self.follower.written()
-        return outcome, dict(event.facts)
+        return outcome, event
 
     def checkpoint(self, reason: str, tender: UUID | None) -> str:
         """Issue a checkpoint now (``closing``: a tender's, cosigned); its signed note."""

@@ -88,9 +88,13 @@ RECEIPT_SCHEMA: dict[str, Any] = {
 OUTCOME_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["command", "command_id", "stream", "event_hash", "facts", "replayed", "receipt"],
+    "required": [
+        *("command", "event", "command_id", "stream", "event_hash", "facts", "replayed"),
+        "receipt",
+    ],
     "properties": {
         "command": {"type": "string"},
+        "event": {"type": "string", "description": "the type of the event recorded"},
         "command_id": {"type": "string"},
         "stream": {"type": "string", "pattern": UUID_PATTERN},
         "event_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
