@@ -196,7 +196,11 @@ def _text(value: Any, where: str, meta: Mapping[str, Any]) -> str:
         raise InvalidInput(f"{where}: longer than {meta.get('max_length', MAX_TEXT)} characters")
     if meta.get("choices") and value not in meta["choices"]:
         raise InvalidInput(f"{where} must be one of {', '.join(meta['choices'])}")
-    canonical_bytes(value)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(f"{where}: the string holds a lone surrogate") from None
     return value
 
 

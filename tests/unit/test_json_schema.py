@@ -55,3 +55,10 @@ def test_money_that_the_parser_refuses_breaks_the_schema_too(budget: Any) -> Non
     assert not VALIDATOR(schema).is_valid(args)
     with pytest.raises(InvalidInput):
         parse(LotTerms, args)
+
+
+def test_a_lone_surrogate_in_a_string_is_refused_naming_its_field() -> None:
+    args = RecordCalendar(2021, (date(2021, 1, 1),), "source").args()
+    args["source"] = "State Council \ud800 notice"
+    with pytest.raises(InvalidInput, match=r"args\.source: the string holds a lone surrogate"):
+        parse(RecordCalendar, args)
