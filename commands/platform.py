@@ -19,7 +19,7 @@ from ledger.errors import RuleViolation
 from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.store import LedgerStore
 
-__all__ = ["StoredReadModels", "catch_up_read_models", "running_platform"]
+__all__ = ["StoredReadModels", "catch_up_read_models", "platform_on", "running_platform"]
 
 
 @contextmanager
@@ -32,13 +32,9 @@ def running_platform(
 ) -> Iterator[LedgerService]:
     """The platform's service on the ledger at ``url``, with the deployment in ``keys``
     (``one_moment``: its clock stands at the second it started; see ``deployment_clock``)."""
-    deployment = Deployment.load(keys.folder)
     store = LedgerStore.open_existing(url, read_only=False)
     try:
-        registry = store.state(RegistryState, REGISTRY_STREAM)
-        environment = os.environ if environ is None else environ
-        clock = deployment_clock(registry, deployment.platform, environment, one_moment=one_moment)
-        service = platform_service(store, keys, deployment, clock)
+        service = platform_on(store, keys, environ, one_moment=one_moment)
         try:
             yield service
         except RuleViolation:  # the refused attempt is on the record: show it too
@@ -49,6 +45,22 @@ def running_platform(
         catch_up_read_models(store)
     finally:
         store.close()
+
+
+def platform_on(
+    store: LedgerStore,
+    keys: KeyStore,
+    environ: Mapping[str, str] | None = None,
+    *,
+    one_moment: bool = False,
+) -> LedgerService:
+    """The platform's service on the open ``store``, as the deployment in ``keys`` set it up,
+    on the deployment's clock (``BIDLEDGER_CLOCK`` in ``environ`` for a rehearsal only)."""
+    deployment = Deployment.load(keys.folder)
+    registry = store.state(RegistryState, REGISTRY_STREAM)
+    environment = os.environ if environ is None else environ
+    clock = deployment_clock(registry, deployment.platform, environment, one_moment=one_moment)
+    return platform_service(store, keys, deployment, clock)
 
 
 def _warn_unwitnessed(service: LedgerService) -> None:

@@ -87,17 +87,10 @@ def run_serve(options: argparse.Namespace) -> int:
 
 def _deployed(store: Any, folder: str) -> Any:
     """The platform's service as ``bidledger init`` set it up in the key store ``folder``."""
-    import os
-
-    from commands.deployment import Deployment, deployment_clock, platform_service
     from commands.keystore import KeyStore
-    from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
+    from commands.platform import platform_on
 
-    keys = KeyStore(folder)
-    deployment = Deployment.load(keys.folder)
-    registry = store.state(RegistryState, REGISTRY_STREAM)
-    clock = deployment_clock(registry, deployment.platform, os.environ)
-    return platform_service(store, keys, deployment, clock)
+    return platform_on(store, KeyStore(folder))
 
 
 def _keys(options: argparse.Namespace) -> dict[str, Any]:

@@ -18,14 +18,11 @@ from uuid import UUID
 
 from ledger.errors import NotFound
 from ledger.procedure import dispatch
-from ledger.procedure.pools import POOLS_STREAM
 from ledger.procedure.records import StreamState
-from ledger.procedure.registry_state import REGISTRY_STREAM
 from ledger.store import LedgerStore
 
 S = TypeVar("S", bound=StreamState)
 DEFAULT_CAPACITY = 2048
-_KEPT = frozenset({REGISTRY_STREAM, POOLS_STREAM})  # every command of their kind reads them
 
 
 class StateCache:
@@ -74,7 +71,7 @@ class StateCache:
         self._states.move_to_end(stream)
         self._checked[stream] = self._epoch
         while len(self._states) > self.capacity:
-            oldest = next((old for old in self._states if old not in _KEPT), None)
+            oldest = next((old for old in self._states if old not in dispatch.SHARED_STREAMS), None)
             if oldest is None:
                 return
             del self._states[oldest]

@@ -18,9 +18,9 @@ from typing import Any
 from commands.service import LedgerService, Outcome
 from ledger.envelope import SignedCommand
 from ledger.errors import ConcurrencyConflict, NotFound, RuleViolation
+from ledger.rules import catalogue as rules
 
 RETRIES = 3
-_UNKEPT_CLAUSES = frozenset({"S1", "S2", "S3"})  # no genuine signer to keep an attempt of
 _POSITIONLESS = frozenset({"SubmitBid"})  # V2: before the deadline a position counts bids
 
 __all__ = ["Submitted", "submit_signed", "submit_signed_over_http"]
@@ -73,7 +73,7 @@ class Submitted:
             refusal = self.refusal
             kept = (
                 ""
-                if refusal["clause"] in _UNKEPT_CLAUSES
+                if refusal["clause"] in rules.IDENTITY_CLAUSES
                 else " (the signed attempt is kept on the record, in the attempts stream)"
             )
             return [

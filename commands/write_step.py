@@ -29,8 +29,6 @@ from ledger.rules import catalogue as rules
 from ledger.transparency.checkpoints import TransparencyLog
 from ledger.writes import WriteTransaction
 
-_IDENTITY_CLAUSES = frozenset({"S1", "S2", "S3"})
-
 
 class Refused(Exception):
     """The rules refused a command (the refusal a caller sees; its attempt may be kept)."""
@@ -97,7 +95,7 @@ class WriteStep:
     def keep_attempt(self, command: SignedCommand, refusal: RuleViolation) -> None:
         """Record a refused command in its tender's attempts stream, if its signer is genuine."""
         registry = self.states.get(RegistryState, REGISTRY_STREAM)
-        if registry is None or refusal.rule.clause in _IDENTITY_CLAUSES:
+        if registry is None or refusal.rule.clause in rules.IDENTITY_CLAUSES:
             return
         role = dispatch.command_class(command.command).guard.role
         try:

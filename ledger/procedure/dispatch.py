@@ -31,9 +31,13 @@ from ledger.procedure.base import (
 from ledger.procedure.guards import check_guard
 from ledger.procedure.pools import POOLS_STREAM, PoolCommand, PoolsState
 from ledger.procedure.records import Decision, EventRecord, StreamState
-from ledger.procedure.registry_state import RegistryState
+from ledger.procedure.registry_state import REGISTRY_STREAM, RegistryState
 from ledger.procedure.state import TenderState
 from ledger.rules import catalogue as rules
+
+SHARED_STREAMS = frozenset({REGISTRY_STREAM, POOLS_STREAM})
+"""The streams whose state commands of other streams read (the registry, the expert pools):
+every cache keeps them and every verifier walker replays them."""
 
 _FIRST_EVENTS: dict[str, type[StreamState]] = {
     "AuthorityEstablished": RegistryState,

@@ -19,6 +19,8 @@ REGISTRATION_AUTHORITY_ONLY = Rule("S2", "parties and keys are registered by the
 KEY_REVOKED = Rule("S2", "a key revoked at T signs nothing after T")
 NO_BACKDATED_KEY = Rule("S2", "a key's validity cannot start before it was registered")
 COMMAND_ID_REUSED = Rule("S3", "a command id is accepted once, for one content")
+IDENTITY_CLAUSES = frozenset({"S1", "S2", "S3"})
+"""Refusals of who signed, or of a replayed id: no genuine signer's attempt to keep (R1)."""
 
 # Publication, questions, amendments (§6, §7, invitation)
 LOT_PRICES = Rule("§11.6", "each lot has a budget and a ceiling price not above it")

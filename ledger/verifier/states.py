@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, MutableMapping
 
-from ledger.procedure.pools import POOLS_STREAM
+from ledger.procedure import dispatch
 from ledger.procedure.records import StreamState
-from ledger.procedure.registry_state import REGISTRY_STREAM
 
 DEFAULT_CAPACITY = 512
-SHARED_STREAMS = frozenset({str(REGISTRY_STREAM), str(POOLS_STREAM)})
-"""The streams every command may read (the registry, the expert pools): never forgotten."""
+SHARED_STREAMS = frozenset(map(str, dispatch.SHARED_STREAMS))
+"""The streams other streams' commands read (:data:`dispatch.SHARED_STREAMS`): never forgotten."""
 Reload = Callable[[str, int], StreamState]
 """``reload(stream, version)``: the stream's state after its first ``version`` events."""
 
