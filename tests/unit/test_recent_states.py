@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger.procedure.pools import POOLS_STREAM
 from ledger.procedure.records import StreamState
 from ledger.procedure.registry_state import REGISTRY_STREAM
 from ledger.verifier.states import RecentStates
@@ -38,11 +39,13 @@ def test_a_stream_never_seen_is_missing_not_rebuilt() -> None:
     assert states.reloads == 0
 
 
-def test_the_registry_is_never_forgotten() -> None:
-    registry = str(REGISTRY_STREAM)
+def test_the_registry_and_the_pools_are_never_forgotten() -> None:
+    registry, pools = str(REGISTRY_STREAM), str(POOLS_STREAM)
     states = RecentStates(_state, capacity=2)
     states[registry] = _state(registry, 7)
+    states[pools] = _state(pools, 3)
     for number in range(5):
         states[f"s{number}"] = _state(f"s{number}", 1)
     assert states[registry].version == 7
+    assert states[pools].version == 3
     assert states.reloads == 0
